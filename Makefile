@@ -1,0 +1,57 @@
+# shigoto-conbini task runner: the only entry point; .ci/run calls `make setup` and `make check`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup up fmt lint typecheck imports contracts test check bench clean
+
+# Create the virtual environment and install the project with its dev tools.
+setup: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Install if needed, then run the marketplace on this machine (Ctrl-C stops it).
+up: setup
+	$(BIN)/conbini up
+
+# Rewrite code in house style and regenerate the contract documents.
+fmt: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/conbini contracts generate
+
+# Lint and format check (no changes made).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# mypy --strict over every package and the tests.
+typecheck: setup
+	$(BIN)/mypy
+
+# Architecture rules: services independent, contracts and backbone import no service.
+imports: setup
+	$(BIN)/lint-imports
+
+# The generated JSON Schemas and AsyncAPI document are current.
+contracts: setup
+	$(BIN)/conbini contracts check
+
+# Every test: unit, integration (PostgreSQL, NATS) and e2e (real processes).
+test: setup
+	$(BIN)/python -m pytest
+
+# What CI runs: all of the above.
+check: lint typecheck imports contracts test
+
+# Benchmarks (never part of check).
+bench: setup
+	$(BIN)/python -m bench contracts
+
+# Remove the virtual environment, caches and local data.
+clean:
+	rm -rf $(VENV) .conbini .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache

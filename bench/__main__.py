@@ -1,0 +1,30 @@
+"""`python -m bench <name> …`: run one benchmark; its last line is `key=value` figures."""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from bench import contracts_codec
+
+BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
+    "contracts": (
+        "decode/encode contract events against msgspec's untyped floor",
+        contracts_codec.add_arguments,
+        contracts_codec.run,
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the benchmark name and its options, run it, print its final line."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    names = parser.add_subparsers(dest="name", required=True)
+    for name, (help_text, add_arguments, _) in BENCHMARKS.items():
+        add_arguments(names.add_parser(name, help=help_text))
+    args = vars(parser.parse_args(argv))
+    _, _, run = BENCHMARKS[args.pop("name")]
+    print(run(**args), flush=True)
+    return 0
+
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The published language of shigoto-conbini: integration events every service may read."""

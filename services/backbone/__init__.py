@@ -1,0 +1,1 @@
+"""Shared event plumbing: the embedded NATS server, streams, relays and inboxes."""

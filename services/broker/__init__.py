@@ -1,0 +1,1 @@
+"""The broker: job requests, carving tasks, the worker registry, offers and completion."""

@@ -1,0 +1,67 @@
+"""The `conbini` console script: one entry point for operators and developers."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from backbone.nats_server import NatsServerError
+from conbini.contracts_docs import stale_documents, write_documents
+from conbini.settings import UpSettings
+from conbini.up import run_up
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    root = argparse.ArgumentParser(
+        prog="conbini", description="shigoto-conbini (しごとコンビニ) operator commands"
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser(
+        "up", help="run the marketplace on this machine (embedded NATS with JetStream)"
+    )
+    up.add_argument(
+        "--data-dir", help="where data is kept (default: $CONBINI_DATA_DIR or .conbini)"
+    )
+    up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
+
+    contracts = commands.add_parser("contracts", help="generated contract documents")
+    contracts.add_argument("action", choices=["generate", "check"])
+    contracts.add_argument("--root", type=Path, default=Path(), help="repository root")
+    return root
+
+
+def contracts_command(action: str, root: Path) -> int:
+    """Generate the documents, or check they are current; return the exit code."""
+    if action == "generate":
+        for path in write_documents(root):
+            print(f"wrote {path}")
+        return 0
+    if stale := stale_documents(root):
+        print("generated contract documents are stale; run `conbini contracts generate`:")
+        for path in stale:
+            print(f"  {path}")
+        return 1
+    print("contract documents are current")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `conbini` subcommand and return its exit code."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "contracts":
+        return contracts_command(args.action, args.root)
+    try:
+        settings = UpSettings.from_env(data_dir=args.data_dir, nats_url=args.nats)
+        return asyncio.run(run_up(settings))
+    except (NatsServerError, ValueError) as error:
+        print(f"conbini up: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Settings of `conbini up`, read from the command line and the environment (nowhere else)."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from backbone.nats_server import SyncInterval
+
+DEFAULT_DATA_DIR = ".conbini"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpSettings:
+    """What `conbini up` runs and where it keeps its data."""
+
+    data_dir: Path
+    """Everything the embedded default stores: JetStream files now, SQLite stores later."""
+    nats_url: str | None
+    """An external NATS to use instead of starting the embedded one."""
+    nats_host: str
+    nats_port: int
+    nats_monitor_port: int
+    nats_sync_interval: SyncInterval
+    stream_replicas: int
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        data_dir: str | None = None,
+        nats_url: str | None = None,
+    ) -> "UpSettings":
+        """Build settings from flags first, then `CONBINI_*` variables, then defaults."""
+        env = os.environ if env is None else env
+        sync = env.get("CONBINI_NATS_SYNC_INTERVAL", "default")
+        if sync not in ("default", "always"):
+            msg = f"CONBINI_NATS_SYNC_INTERVAL must be 'default' or 'always', not {sync!r}"
+            raise ValueError(msg)
+        return cls(
+            data_dir=Path(data_dir or env.get("CONBINI_DATA_DIR", DEFAULT_DATA_DIR)).resolve(),
+            nats_url=nats_url or env.get("CONBINI_NATS_URL") or None,
+            nats_host=env.get("CONBINI_NATS_HOST", "127.0.0.1"),
+            nats_port=int(env.get("CONBINI_NATS_PORT", "14222")),
+            nats_monitor_port=int(env.get("CONBINI_NATS_MONITOR_PORT", "18222")),
+            nats_sync_interval="always" if sync == "always" else "default",
+            stream_replicas=int(env.get("CONBINI_STREAM_REPLICAS", "1")),
+        )

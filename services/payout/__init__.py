@@ -1,0 +1,1 @@
+"""Payout: rewards, the double-entry ledger, monthly payout runs and reconciliation."""

@@ -1,0 +1,1 @@
+"""End-to-end tests: the product's own commands as real processes."""

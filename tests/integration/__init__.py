@@ -1,0 +1,1 @@
+"""Integration tests: real PostgreSQL and a real nats-server."""

@@ -1,0 +1,1 @@
+"""Backbone plumbing against a real nats-server and PostgreSQL."""

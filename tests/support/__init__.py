@@ -1,0 +1,1 @@
+"""Real servers for tests, started as local processes: PostgreSQL and nats-server."""
