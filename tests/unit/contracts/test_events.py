@@ -81,12 +81,20 @@ def test_event_round_trips_through_json_when_any_valid_value_is_given(
     assert type(decoded) is event
 
 
-def test_card_events_are_structs_that_round_trip_when_imported_from_contracts() -> None:
-    for name in CARD_EVENTS:
-        module = {"RewardPaid": payout}.get(name, broker)
-        cls = getattr(module, name)
-        assert issubclass(cls, msgspec.Struct)
-        assert cls.__module__.startswith(contracts.__name__)
+@pytest.mark.parametrize("name", CARD_EVENTS)
+@given(data=st.data())
+def test_card_event_round_trips_through_json_when_imported_from_contracts(
+    name: str, data: st.DataObject
+) -> None:
+    cls = getattr(contracts, name)
+    assert issubclass(cls, msgspec.Struct)
+    original = data.draw(struct_strategy(cls))
+
+    assert msgspec.json.decode(msgspec.json.encode(original), type=cls) == original
+
+
+def test_contracts_package_exposes_every_routed_event_when_imported() -> None:
+    assert {getattr(contracts, event.__name__) for event in EVENT_TYPES} == set(EVENT_TYPES)
 
 
 def a_task_offered(**overrides: object) -> dict[str, object]:
