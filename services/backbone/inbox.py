@@ -1,0 +1,359 @@
+"""The inbox: one upstream stream → the service's policies → its store, exactly once.
+
+A durable pull consumer (`<consumer>-from-<producer>`) reads the upstream stream in order.
+Each fetched batch is decoded and handed to `ServiceApplication.process_batch`, which runs
+the policies and writes their events together with one tracking row (the highest stream
+sequence of the batch) in a single transaction; the batch is acked (AckPolicy.ALL) only
+after that commit. A redelivered message is at or below the tracking position, so it is
+acked without a second effect.
+
+A message that cannot be decoded, or whose policy keeps failing with a non-transient
+error, is copied to `deadletter.<durable>` with the reason and its original headers, its
+position is recorded, and the consumer goes on. A database or NATS outage is transient:
+the batch is retried with backoff, never skipped.
+"""
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import msgspec
+from eventsourcing.persistence import IntegrityError, Tracking
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from backbone.crashpoints import INBOX_AFTER_COMMIT, CrashPoint, reached
+from backbone.errors import is_transient
+from backbone.relay import sleep_unless
+from backbone.stores import ServiceApplication
+from backbone.threads import run_sync
+from contracts.base import IntegrationEvent
+from contracts.subjects import (
+    dead_letter_subject,
+    durable_name,
+    producer_of,
+    stream_name,
+    subject_filter,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_HEADER_VALUE = 1000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxSettings:
+    """How an inbox batches, waits and retries."""
+
+    batch_size: int = 500
+    fetch_timeout_s: float = 1.0
+    ack_wait_s: float = 30.0
+    """Redelivery after this long without an ack; well above a batch's handling time."""
+    max_handler_attempts: int = 5
+    """Tries of one message whose policy fails with a non-transient error before it is
+    dead-lettered."""
+    max_backoff_s: float = 5.0
+    crash_at: CrashPoint | None = None
+
+
+@dataclass
+class InboxStatus:
+    """What the inbox has done; read by health checks and metrics."""
+
+    position: int = 0
+    processed: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class Received:
+    """One decoded message of a batch."""
+
+    seq: int
+    event: IntegrationEvent
+
+
+class Poison(Exception):  # noqa: N818 - it names the message, not the failure
+    """A message that cannot be processed, with the reason."""
+
+
+class InboxStoppedError(Exception):
+    """The inbox was asked to stop while a batch still waited for the store."""
+
+
+class Inbox:
+    """Feeds one upstream stream to a service's policies, in order, exactly once."""
+
+    def __init__(
+        self,
+        *,
+        consumer: str,
+        producer: str,
+        app: ServiceApplication,
+        nc: Client,
+        settings: InboxSettings,
+    ) -> None:
+        self.consumer = consumer
+        self.producer = producer
+        self.app = app
+        self.nc = nc
+        self.js = nc.jetstream()
+        self.settings = settings
+        self.durable = durable_name(consumer, producer)
+        self.stream = stream_name(producer)
+        self.types = {
+            event_type.type_tag(): event_type
+            for event_type in app.routes
+            if producer_of(event_type) == producer
+        }
+        self.decoders = {tag: msgspec.json.Decoder(t) for tag, t in self.types.items()}
+        self.status = InboxStatus()
+
+    def consumer_config(self) -> ConsumerConfig:
+        """Return the durable consumer's configuration: explicit, in order, never dropping."""
+        filters = sorted(subject_filter(t) for t in self.types.values())
+        return ConsumerConfig(
+            durable_name=self.durable,
+            description=f"{self.consumer} reads {self.producer}'s events",
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.ALL,
+            ack_wait=self.settings.ack_wait_s,
+            max_deliver=-1,
+            max_ack_pending=self.settings.batch_size,
+            filter_subject=filters[0] if len(filters) == 1 else None,
+            filter_subjects=filters if len(filters) > 1 else None,
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set, surviving outages of NATS and the store."""
+        backoff = 0.05
+        sub = None
+        while not stop.is_set():
+            try:
+                if sub is None:
+                    await self.js.add_consumer(self.stream, self.consumer_config())
+                    sub = await self.js.pull_subscribe_bind(
+                        durable=self.durable, stream=self.stream
+                    )
+                try:
+                    msgs = await sub.fetch(
+                        self.settings.batch_size, timeout=self.settings.fetch_timeout_s
+                    )
+                except NatsTimeoutError:
+                    continue
+                settled = await self.handle(msgs, stop)
+                if settled is not None:
+                    await settled.ack()  # AckPolicy.ALL: settles it and everything before
+                backoff = 0.05
+            except InboxStoppedError:
+                return
+            except (NatsError, OSError, TimeoutError) as error:
+                self.status.last_error = f"{type(error).__name__}: {error}"
+                log.warning("inbox %s: %s; retrying", self.durable, self.status.last_error)
+                await sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self.settings.max_backoff_s)
+
+    async def handle(self, msgs: Sequence[Msg], stop: asyncio.Event) -> Msg | None:
+        """Process a fetched batch in order; return the last message now settled.
+
+        Everything up to the returned message is recorded (or was already), so acking it
+        under AckPolicy.ALL is safe. Messages after an out-of-order one are left unacked
+        and come back after AckWait.
+        """
+        high = await self.retrying(stop, self.app.recorder.max_tracking_id, self.durable) or 0
+        pending: list[Received] = []
+        settled: Msg | None = None
+        last_seq = high
+        for msg in msgs:
+            seq = msg.metadata.sequence.stream
+            if seq <= high:
+                self.status.duplicates += 1
+                settled = msg
+                continue
+            if seq <= last_seq:
+                log.warning("inbox %s: seq %s arrived out of order", self.durable, seq)
+                break
+            last_seq = seq
+            try:
+                pending.append(Received(seq, self.decode(msg)))
+            except Poison as poison:
+                await self.commit(pending, msgs, stop)
+                pending = []
+                await self.dead_letter(msg, str(poison), stop)
+            settled = msg
+        await self.commit(pending, msgs, stop)
+        return settled
+
+    def decode(self, msg: Msg) -> IntegrationEvent:
+        """Decode a message into its contract event.
+
+        Raises:
+            Poison: undecodable, of a type this consumer does not handle, or inconsistent.
+        """
+        tag, _, tenant = msg.subject.rpartition(".")
+        decoder = self.decoders.get(tag)
+        if decoder is None:
+            msg_text = f"no handler for subject {msg.subject}"
+            raise Poison(msg_text)
+        try:
+            event = decoder.decode(msg.data)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+            msg_text = f"undecodable {tag}: {error}"
+            raise Poison(msg_text) from error
+        if event.tenant != tenant:
+            msg_text = f"subject tenant {tenant!r} differs from the event's {event.tenant!r}"
+            raise Poison(msg_text)
+        return event
+
+    async def commit(self, batch: list[Received], msgs: Sequence[Msg], stop: asyncio.Event) -> None:
+        """Record a batch's effects and tracking in one transaction, retrying outages.
+
+        A policy that fails with a non-transient error is isolated by replaying the batch
+        one message at a time; a message that keeps failing is dead-lettered.
+        """
+        if not batch:
+            return
+        try:
+            await self.record(batch, msgs, stop)
+        except InboxStoppedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a policy bug must not stop the consumer
+            if len(batch) > 1:
+                log.warning("inbox %s: batch failed (%r); one at a time", self.durable, error)
+                for received in batch:
+                    await self.commit([received], msgs, stop)
+                return
+            await self.retry_or_dead_letter(batch[0], msgs, stop, error)
+
+    async def record(self, batch: list[Received], msgs: Sequence[Msg], stop: asyncio.Event) -> None:
+        """Run the policies and commit; transient failures are retried here forever."""
+        tracking = Tracking(self.durable, batch[-1].seq)
+        events = [received.event for received in batch]
+        backoff = 0.05
+        while True:
+            try:
+                await run_sync(self.app.process_batch, events, tracking)
+                break
+            except IntegrityError:
+                if await run_sync(
+                    self.app.recorder.has_tracking_id, self.durable, tracking.notification_id
+                ):
+                    self.status.duplicates += len(batch)
+                    return
+                log.info("inbox %s: concurrent write, retrying batch", self.durable)
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                self.status.last_error = f"{type(error).__name__}: {error}"
+                log.warning("inbox %s: store unavailable (%s)", self.durable, error)
+            await keep_alive(msgs)
+            await sleep_unless(stop, backoff)
+            backoff = min(backoff * 2, self.settings.max_backoff_s)
+            if stop.is_set():
+                raise InboxStoppedError
+        reached(self.settings.crash_at, INBOX_AFTER_COMMIT)
+        self.status.processed += len(batch)
+        self.status.position = tracking.notification_id
+
+    async def retry_or_dead_letter(
+        self, received: Received, msgs: Sequence[Msg], stop: asyncio.Event, error: Exception
+    ) -> None:
+        """Try a failing message a few more times, then park it with the reason."""
+        for attempt in range(2, self.settings.max_handler_attempts + 1):
+            await sleep_unless(stop, min(0.05 * 2**attempt, self.settings.max_backoff_s))
+            try:
+                await self.record([received], msgs, stop)
+            except InboxStoppedError:
+                raise
+            except Exception as again:  # noqa: BLE001 - counted and reported below
+                error = again
+                continue
+            return
+        reason = "".join(traceback.format_exception_only(error)).strip()
+        source = next(m for m in msgs if m.metadata.sequence.stream == received.seq)
+        await self.dead_letter(
+            source, f"policy failed {self.settings.max_handler_attempts}x: {reason}", stop
+        )
+
+    async def dead_letter(self, msg: Msg, reason: str, stop: asyncio.Event) -> None:
+        """Copy a message to the dead-letter stream with why, then record its position."""
+        seq = msg.metadata.sequence.stream
+        headers = {
+            key: value for key, value in (msg.headers or {}).items() if not key.startswith("Nats-")
+        }
+        headers |= {
+            "Nats-Msg-Id": f"dead:{self.durable}:{seq}",
+            "Conbini-Dead-Reason": header_safe(reason),
+            "Conbini-Dead-Consumer": self.durable,
+            "Conbini-Dead-Stream": self.stream,
+            "Conbini-Dead-Sequence": str(seq),
+            "Conbini-Dead-Subject": msg.subject,
+            "Conbini-Dead-Msg-Id": (msg.headers or {}).get("Nats-Msg-Id", ""),
+        }
+        subject = dead_letter_subject(self.consumer, self.producer)
+        backoff = 0.05
+        while True:
+            try:
+                await self.js.publish(subject, msg.data, headers=headers, timeout=5)
+                break
+            except (NatsError, OSError, TimeoutError) as error:
+                log.warning("inbox %s: dead-letter publish failed (%s)", self.durable, error)
+                await keep_alive([msg])
+                await sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self.settings.max_backoff_s)
+        log.error("inbox %s: dead-lettered seq %s: %s", self.durable, seq, reason)
+        self.status.dead_lettered += 1
+        await self.record_position_only(seq, stop)
+
+    async def record_position_only(self, seq: int, stop: asyncio.Event) -> None:
+        """Record that a message is settled without any effect."""
+        tracking = Tracking(self.durable, seq)
+        backoff = 0.05
+        while not stop.is_set():
+            try:
+                await run_sync(self.app.process_batch, [], tracking)
+            except IntegrityError:
+                return  # already recorded
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                await sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self.settings.max_backoff_s)
+                continue
+            self.status.position = seq
+            return
+
+    async def retrying(self, stop: asyncio.Event, func: Callable[..., T], *args: object) -> T:
+        """Call a store read, waiting out outages."""
+        backoff = 0.05
+        while True:
+            try:
+                return await run_sync(func, *args)
+            except Exception as error:
+                if not is_transient(error) or stop.is_set():
+                    raise
+                await sleep_unless(stop, backoff)
+                backoff = min(backoff * 2, self.settings.max_backoff_s)
+
+
+def header_safe(text: str) -> str:
+    """Return text fit for a NATS header value: one line, bounded length."""
+    return " ".join(text.split())[:MAX_HEADER_VALUE]
+
+
+async def keep_alive(msgs: Sequence[Msg]) -> None:
+    """Tell the server we are still working on these messages (extends AckWait)."""
+    for msg in msgs:
+        try:
+            await msg.in_progress()
+        except (NatsError, OSError):
+            return

@@ -1,0 +1,174 @@
+"""Give a service relay and inbox roles without copying plumbing.
+
+A service provides its application class, its translator and its routes; these helpers
+open its store, take its lease, connect to NATS, declare the streams and run the loops
+until asked to stop.
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import nats
+from nats.aio.client import Client
+
+from backbone.inbox import Inbox, InboxSettings
+from backbone.leases import FileLease, Lease, LocalLease, PostgresLease
+from backbone.relay import Relay, RelaySettings, Translator
+from backbone.stores import Policy, ServiceApplication, StoreSettings, ensure_schema
+from backbone.stores import eventsourcing_env as store_env
+from backbone.streams import StreamPolicy, provision_streams
+from contracts.base import IntegrationEvent
+from contracts.subjects import producer_of
+
+log = logging.getLogger(__name__)
+
+App = TypeVar("App", bound=ServiceApplication)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackboneSettings:
+    """Everything the relay and inbox roles of one deployment need."""
+
+    nats_urls: Sequence[str] = ("nats://127.0.0.1:14222",)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
+    streams: StreamPolicy = field(default_factory=StreamPolicy)
+
+
+def open_store(
+    service: str,
+    app_class: type[App],
+    store: StoreSettings,
+    routes: Mapping[type[IntegrationEvent], Policy] | None = None,
+) -> App:
+    """Construct a service's application on its store (creating its schema if needed)."""
+    if store.kind == "postgres" and store.postgres_dsn:
+        ensure_schema(store.postgres_dsn, store.schema_for(service))
+    return app_class(env=store_env(service, store), routes=routes)
+
+
+def lease_for(service: str, store: StoreSettings) -> Lease:
+    """Return the relay lease that fits the store: advisory lock, file lock or local lock."""
+    name = f"conbini-relay:{store.schema_for(service)}"
+    if store.kind == "postgres" and store.postgres_dsn:
+        return PostgresLease(store.postgres_dsn, name)
+    if store.kind == "sqlite" and store.data_dir is not None:
+        return FileLease(store.data_dir / f"{service}.relay.lock")
+    return LocalLease(name)
+
+
+async def connect(urls: Sequence[str], name: str) -> Client:
+    """Connect for a long-running role: reconnect forever, log errors."""
+
+    async def on_error(error: Exception) -> None:
+        log.warning("%s: NATS error: %s", name, error)
+
+    async def on_disconnected() -> None:
+        log.warning("%s: NATS disconnected", name)
+
+    async def on_reconnected() -> None:
+        log.info("%s: NATS reconnected", name)
+
+    return await nats.connect(
+        servers=list(urls),
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=2,
+        error_cb=on_error,
+        disconnected_cb=on_disconnected,
+        reconnected_cb=on_reconnected,
+    )
+
+
+async def connect_retrying(urls: Sequence[str], name: str, stop: asyncio.Event) -> Client | None:
+    """Connect, waiting for NATS to come up; None if asked to stop first."""
+    delay = 0.2
+    while not stop.is_set():
+        try:
+            return await connect(urls, name)
+        except (OSError, nats.errors.Error, TimeoutError) as error:
+            log.warning("%s: NATS not reachable (%s); retrying", name, error)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                delay = min(delay * 2, 5.0)
+    return None
+
+
+async def run_relay(
+    service: str,
+    app: ServiceApplication,
+    translate: Translator,
+    settings: BackboneSettings,
+    stop: asyncio.Event,
+    *,
+    on_start: Callable[[Relay], None] | None = None,
+) -> None:
+    """Run the service's relay until `stop` is set."""
+    nc = await connect_retrying(settings.nats_urls, f"{service}-relay", stop)
+    if nc is None:
+        return
+    try:
+        await provision_streams(nc.jetstream(), settings.streams)
+        relay = Relay(
+            service=service,
+            app=app,
+            translate=translate,
+            nc=nc,
+            lease=lease_for(service, settings.store),
+            settings=settings.relay,
+        )
+        if on_start is not None:
+            on_start(relay)
+        await relay.run(stop)
+    finally:
+        await nc.close()
+
+
+def upstreams(app: ServiceApplication) -> list[str]:
+    """Return the producers whose events the application's routes handle."""
+    return sorted({producer_of(event_type) for event_type in app.routes})
+
+
+async def run_inboxes(
+    service: str,
+    app: ServiceApplication,
+    settings: BackboneSettings,
+    stop: asyncio.Event,
+    *,
+    on_start: Callable[[list[Inbox]], None] | None = None,
+) -> None:
+    """Run one inbox per upstream producer until `stop` is set."""
+    nc = await connect_retrying(settings.nats_urls, f"{service}-inbox", stop)
+    if nc is None:
+        return
+    try:
+        await provision_streams(nc.jetstream(), settings.streams)
+        inboxes = [
+            Inbox(consumer=service, producer=producer, app=app, nc=nc, settings=settings.inbox)
+            for producer in upstreams(app)
+        ]
+        if on_start is not None:
+            on_start(inboxes)
+        await asyncio.gather(*(inbox.run(stop) for inbox in inboxes))
+    finally:
+        await nc.close()
+
+
+def run_until_signalled(role: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run an async role in its own event loop until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await role(stop)
+
+    asyncio.run(main())
