@@ -1,0 +1,1 @@
+"""Unit tests of the shared event plumbing (no network)."""
