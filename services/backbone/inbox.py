@@ -14,6 +14,7 @@ the batch is retried with backoff, never skipped.
 """
 
 import asyncio
+import contextlib
 import logging
 import traceback
 from collections.abc import Callable, Sequence
@@ -54,7 +55,7 @@ class InboxSettings:
 
     batch_size: int = 500
     fetch_timeout_s: float = 1.0
-    ack_wait_s: float = 30.0
+    ack_wait_s: float = 10.0
     """Redelivery after this long without an ack; well above a batch's handling time."""
     max_handler_attempts: int = 5
     """Tries of one message whose policy fails with a non-transient error before it is
@@ -156,9 +157,16 @@ class Inbox:
                 backoff = 0.05
             except InboxStoppedError:
                 return
-            except (NatsError, OSError, TimeoutError) as error:
+            except Exception as error:
                 self.status.last_error = f"{type(error).__name__}: {error}"
-                log.warning("inbox %s: %s; retrying", self.durable, self.status.last_error)
+                if is_transient(error) or isinstance(error, (NatsError, OSError)):
+                    log.warning("inbox %s: %s; retrying", self.durable, self.status.last_error)
+                else:
+                    log.exception("inbox %s: unexpected failure; retrying", self.durable)
+                if sub is not None:  # resubscribe: the consumer may have gone with the server
+                    with contextlib.suppress(Exception):
+                        await sub.unsubscribe()
+                    sub = None
                 await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, self.settings.max_backoff_s)
 

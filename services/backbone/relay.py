@@ -122,11 +122,12 @@ class Relay:
                     await sleep_unless(stop, backoff)
                     backoff = min(backoff * 2, self.settings.max_backoff_s)
                     continue
-                except Exception as error:  # a database outage: the store retries, then raises
-                    if not is_transient(error):
-                        raise
+                except Exception as error:
                     self.status.last_error = f"{type(error).__name__}: {error}"
-                    log.warning("relay %s: store unavailable (%s)", self.service, error)
+                    if is_transient(error):
+                        log.warning("relay %s: store unavailable (%s)", self.service, error)
+                    else:
+                        log.exception("relay %s: cannot relay; retrying", self.service)
                     await sleep_unless(stop, backoff)
                     backoff = min(backoff * 2, self.settings.max_backoff_s)
                     continue

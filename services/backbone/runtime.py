@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import nats
+import psycopg
 from nats.aio.client import Client
 
 from backbone.inbox import Inbox, InboxSettings
-from backbone.leases import FileLease, Lease, LocalLease, PostgresLease
+from backbone.leases import FileLease, Lease, LocalLease, PostgresLease, lock_key
 from backbone.relay import Relay, RelaySettings, Translator
 from backbone.stores import Policy, ServiceApplication, StoreSettings, ensure_schema
 from backbone.stores import eventsourcing_env as store_env
@@ -46,10 +47,18 @@ def open_store(
     store: StoreSettings,
     routes: Mapping[type[IntegrationEvent], Policy] | None = None,
 ) -> App:
-    """Construct a service's application on its store (creating its schema if needed)."""
-    if store.kind == "postgres" and store.postgres_dsn:
+    """Construct a service's application on its store, creating schema and tables if needed.
+
+    On PostgreSQL the creation is serialised by an advisory lock: a service's API, relay
+    and inbox processes start together, and concurrent `CREATE … IF NOT EXISTS` collide.
+    """
+    env = store_env(service, store)
+    if store.kind != "postgres" or not store.postgres_dsn:
+        return app_class(env=env, routes=routes)
+    with psycopg.connect(store.postgres_dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(f"conbini-ddl:{service}"),))
         ensure_schema(store.postgres_dsn, store.schema_for(service))
-    return app_class(env=store_env(service, store), routes=routes)
+        return app_class(env=env, routes=routes)
 
 
 def lease_for(service: str, store: StoreSettings) -> Lease:

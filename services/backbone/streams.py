@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig, StreamInfo
 from nats.js.client import JetStreamContext
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from contracts.subjects import (
     DEAD_LETTER_STREAM,
@@ -20,6 +20,8 @@ from contracts.subjects import (
     stream_name,
     stream_subjects,
 )
+
+STREAM_NAME_IN_USE = 10058
 
 
 class StreamConflictError(RuntimeError):
@@ -102,7 +104,12 @@ async def ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> StreamInf
     try:
         info = await js.stream_info(wanted.name)
     except NotFoundError:
-        return await js.add_stream(wanted)
+        try:
+            return await js.add_stream(wanted)
+        except BadRequestError as error:
+            if error.err_code != STREAM_NAME_IN_USE:
+                raise
+            info = await js.stream_info(wanted.name)  # another process created it meanwhile
     if conflicts := differences(info.config, wanted, IMMUTABLE):
         msg = f"stream {wanted.name} exists with different {', '.join(conflicts)}; fix by hand"
         raise StreamConflictError(msg)

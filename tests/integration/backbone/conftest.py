@@ -11,7 +11,7 @@ from psycopg import sql
 
 from backbone.nats_server import NatsServer, NatsServerConfig, free_port
 from backbone.stores import StoreSettings
-from tests.support.echo import SINK, SOURCE
+from bench.pipeline import SINK, SOURCE
 from tests.support.postgres import unique_name
 
 

@@ -16,9 +16,7 @@ from backbone.nats_server import NatsServer
 from backbone.relay import Relay, RelaySettings
 from backbone.runtime import BackboneSettings, run_inboxes, run_relay
 from backbone.stores import StoreSettings
-from contracts.broker import TaskCarvedOut, broker_decoder
-from contracts.subjects import DEAD_LETTER_STREAM
-from tests.support.echo import (
+from bench.pipeline import (
     EXPLODE,
     SINK,
     SOURCE,
@@ -33,6 +31,8 @@ from tests.support.echo import (
     receipts,
     translate,
 )
+from contracts.broker import TaskCarvedOut, broker_decoder
+from contracts.subjects import DEAD_LETTER_STREAM
 from tests.support.waiting import eventually
 
 

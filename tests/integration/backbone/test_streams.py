@@ -1,5 +1,6 @@
 """Streams are provisioned idempotently on a real nats-server, and survive its crash."""
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -126,3 +127,15 @@ async def test_streams_are_provisioned_when_the_operator_names_an_external_nats(
         assert [info.config.name for info in infos][:3] == ["BROKER", "NOTIFY", "PAYOUT"]
     finally:
         await client.close()
+
+
+async def test_concurrent_provisioning_succeeds_when_two_processes_start_together(
+    nc: Client,
+) -> None:
+    js = nc.jetstream()
+
+    results = await asyncio.gather(*(provision_streams(js, StreamPolicy()) for _ in range(4)))
+
+    assert {tuple(info.config.name for info in infos) for infos in results} == {
+        ("BROKER", "NOTIFY", "PAYOUT", DEAD_LETTER_STREAM)
+    }

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 from backbone.flow import FLOW_KEY, Flow, envelope_of, event_id_of, traceparent, within_flow
 from backbone.stores import StoreSettings
-from tests.support.echo import TENANT, Shift, open_source, translate
+from bench.pipeline import TENANT, Shift, open_source, translate
 
 
 def test_envelope_starts_a_flow_when_the_event_was_stored_outside_any() -> None:

@@ -1,11 +1,11 @@
-"""A two-service pipeline for backbone tests, runnable as real processes.
+"""A two-service probe pipeline for the backbone's tests and benchmark, as real processes.
 
 `Source` (publishing as `broker`) stores `Shift.Carved` events, translated to
 `TaskCarvedOut`; `Sink` (consuming as `payout`) records one `Receipt` per TaskCarvedOut it
 receives. Exactly-once in order means: the sink's receipts name the source's shifts once
 each, in the order they were stored.
 
-    python -m tests.support.echo_process produce|relay|inbox --store postgres --dsn … …
+    python -m bench.pipeline_process produce|relay|inbox --store postgres --dsn … …
 """
 
 import argparse
@@ -170,7 +170,7 @@ def receipts(app: Sink) -> list[UUID]:
 
 def parse(argv: list[str]) -> argparse.Namespace:
     """Command-line options of a test process."""
-    parser = argparse.ArgumentParser(prog="python -m tests.support.echo_process")
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline_process")
     parser.add_argument("role", choices=["produce", "relay", "inbox"])
     parser.add_argument("--store", choices=["memory", "sqlite", "postgres"], default="postgres")
     parser.add_argument("--dsn", default=None)
@@ -180,7 +180,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--ack-wait", type=float, default=30.0)
+    parser.add_argument("--ack-wait", type=float, default=10.0)
     return parser.parse_args(argv)
 
 
