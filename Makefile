@@ -51,6 +51,7 @@ check: lint typecheck imports contracts test
 # Benchmarks (never part of check).
 bench: setup
 	$(BIN)/python -m bench contracts
+	$(BIN)/python -m bench backbone
 
 # Remove the virtual environment, caches and local data.
 clean:

@@ -4,9 +4,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import contracts_codec
+from bench import backbone, contracts_codec
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
+    "backbone": (
+        "store → relay → JetStream → inbox → store, against JetStream and PostgreSQL floors",
+        backbone.add_arguments,
+        backbone.run,
+    ),
     "contracts": (
         "decode/encode contract events against msgspec's untyped floor",
         contracts_codec.add_arguments,

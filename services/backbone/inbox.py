@@ -28,9 +28,11 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 
 from backbone.crashpoints import INBOX_AFTER_COMMIT, CrashPoint, reached
 from backbone.errors import is_transient
+from backbone.leases import Lease
 from backbone.relay import sleep_unless
 from backbone.stores import ServiceApplication
 from backbone.threads import run_sync
@@ -69,6 +71,7 @@ class InboxStatus:
     """What the inbox has done; read by health checks and metrics."""
 
     position: int = 0
+    active: bool = False
     processed: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
@@ -101,6 +104,7 @@ class Inbox:
         producer: str,
         app: ServiceApplication,
         nc: Client,
+        lease: Lease,
         settings: InboxSettings,
     ) -> None:
         self.consumer = consumer
@@ -117,6 +121,10 @@ class Inbox:
             if producer_of(event_type) == producer
         }
         self.decoders = {tag: msgspec.json.Decoder(t) for tag, t in self.types.items()}
+        self.lease = lease
+        self.known_position: int | None = None
+        self.sub: JetStreamContext.PullSubscription | None = None
+        self.prefetch: asyncio.Future[list[Msg]] | None = None
         self.status = InboxStatus()
 
     def consumer_config(self) -> ConsumerConfig:
@@ -129,46 +137,80 @@ class Inbox:
             ack_policy=AckPolicy.ALL,
             ack_wait=self.settings.ack_wait_s,
             max_deliver=-1,
-            max_ack_pending=self.settings.batch_size,
+            max_ack_pending=2 * self.settings.batch_size,
             filter_subject=filters[0] if len(filters) == 1 else None,
             filter_subjects=filters if len(filters) > 1 else None,
         )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Consume until `stop` is set, surviving outages of NATS and the store."""
+        """Consume until `stop` is set, surviving outages of NATS and the store.
+
+        Only the holder of the inbox's lease consumes: two consumers on one durable would
+        commit batches out of order, and positional tracking would then drop effects. While
+        one batch is being recorded the next is already fetched (hence `max_ack_pending` of
+        two batches); it is handled only after the first is committed and acked.
+        """
         backoff = 0.05
-        sub = None
-        while not stop.is_set():
-            try:
-                if sub is None:
-                    await self.js.add_consumer(self.stream, self.consumer_config())
-                    sub = await self.js.pull_subscribe_bind(
-                        durable=self.durable, stream=self.stream
-                    )
+        try:
+            while not stop.is_set():
                 try:
-                    msgs = await sub.fetch(
-                        self.settings.batch_size, timeout=self.settings.fetch_timeout_s
-                    )
-                except NatsTimeoutError:
-                    continue
-                settled = await self.handle(msgs, stop)
-                if settled is not None:
-                    await settled.ack()  # AckPolicy.ALL: settles it and everything before
-                backoff = 0.05
-            except InboxStoppedError:
-                return
-            except Exception as error:
-                self.status.last_error = f"{type(error).__name__}: {error}"
-                if is_transient(error) or isinstance(error, (NatsError, OSError)):
-                    log.warning("inbox %s: %s; retrying", self.durable, self.status.last_error)
-                else:
-                    log.exception("inbox %s: unexpected failure; retrying", self.durable)
-                if sub is not None:  # resubscribe: the consumer may have gone with the server
-                    with contextlib.suppress(Exception):
-                        await sub.unsubscribe()
-                    sub = None
-                await sleep_unless(stop, backoff)
-                backoff = min(backoff * 2, self.settings.max_backoff_s)
+                    await self.cycle(stop)
+                    backoff = 0.05
+                except InboxStoppedError:
+                    return
+                except Exception as error:
+                    self.status.last_error = f"{type(error).__name__}: {error}"
+                    if is_transient(error) or isinstance(error, (NatsError, OSError)):
+                        log.warning("inbox %s: %s; retrying", self.durable, self.status.last_error)
+                    else:
+                        log.exception("inbox %s: unexpected failure; retrying", self.durable)
+                    await self.reset()
+                    await sleep_unless(stop, backoff)
+                    backoff = min(backoff * 2, self.settings.max_backoff_s)
+        finally:
+            await self.reset()
+            self.lease.release()
+            self.status.active = False
+
+    async def cycle(self, stop: asyncio.Event) -> None:
+        """Take (or keep) the lease, then fetch, record and ack one batch."""
+        if not await run_sync(self.lease.try_acquire):
+            self.status.active = False
+            await sleep_unless(stop, 0.5)
+            return
+        if not self.status.active:
+            self.status.active = True
+            log.info("inbox %s is the active consumer", self.durable)
+        if self.sub is None:
+            await self.js.add_consumer(self.stream, self.consumer_config())
+            self.sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+        msgs = await (self.prefetch or self.fetch(self.sub))
+        self.prefetch = None
+        if not msgs:
+            return
+        self.prefetch = asyncio.ensure_future(self.fetch(self.sub))
+        settled = await self.handle(msgs, stop)
+        if settled is not None:
+            await settled.ack()  # AckPolicy.ALL: settles it and everything before
+
+    async def reset(self) -> None:
+        """Drop the prefetched batch and the subscription (they are re-made next cycle)."""
+        if self.prefetch is not None and not self.prefetch.done():
+            self.prefetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.prefetch
+        self.prefetch = None
+        if self.sub is not None:
+            with contextlib.suppress(Exception):
+                await self.sub.unsubscribe()
+            self.sub = None
+
+    async def fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """Fetch the next batch in stream order; empty when nothing arrived in time."""
+        try:
+            return await sub.fetch(self.settings.batch_size, timeout=self.settings.fetch_timeout_s)
+        except NatsTimeoutError:
+            return []
 
     async def handle(self, msgs: Sequence[Msg], stop: asyncio.Event) -> Msg | None:
         """Process a fetched batch in order; return the last message now settled.
@@ -177,7 +219,10 @@ class Inbox:
         under AckPolicy.ALL is safe. Messages after an out-of-order one are left unacked
         and come back after AckWait.
         """
-        high = await self.retrying(stop, self.app.recorder.max_tracking_id, self.durable) or 0
+        if self.known_position is None:
+            stored = await self.retrying(stop, self.app.recorder.max_tracking_id, self.durable)
+            self.known_position = stored or 0
+        high = self.known_position
         pending: list[Received] = []
         settled: Msg | None = None
         last_seq = high
@@ -270,7 +315,7 @@ class Inbox:
                 raise InboxStoppedError
         reached(self.settings.crash_at, INBOX_AFTER_COMMIT)
         self.status.processed += len(batch)
-        self.status.position = tracking.notification_id
+        self.settled(tracking.notification_id)
 
     async def retry_or_dead_letter(
         self, received: Received, msgs: Sequence[Msg], stop: asyncio.Event, error: Exception
@@ -330,15 +375,21 @@ class Inbox:
             try:
                 await run_sync(self.app.process_batch, [], tracking)
             except IntegrityError:
-                return  # already recorded
+                self.settled(seq)  # already recorded
+                return
             except Exception as error:
                 if not is_transient(error):
                     raise
                 await sleep_unless(stop, backoff)
                 backoff = min(backoff * 2, self.settings.max_backoff_s)
                 continue
-            self.status.position = seq
+            self.settled(seq)
             return
+
+    def settled(self, seq: int) -> None:
+        """Remember the highest stream sequence whose effects are recorded."""
+        self.known_position = max(self.known_position or 0, seq)
+        self.status.position = self.known_position
 
     async def retrying(self, stop: asyncio.Event, func: Callable[..., T], *args: object) -> T:
         """Call a store read, waiting out outages."""

@@ -23,7 +23,7 @@ from backbone.stores import Policy, ServiceApplication, StoreSettings, ensure_sc
 from backbone.stores import eventsourcing_env as store_env
 from backbone.streams import StreamPolicy, provision_streams
 from contracts.base import IntegrationEvent
-from contracts.subjects import producer_of
+from contracts.subjects import durable_name, producer_of
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,17 @@ def open_store(
         return app_class(env=env, routes=routes)
 
 
-def lease_for(service: str, store: StoreSettings) -> Lease:
-    """Return the relay lease that fits the store: advisory lock, file lock or local lock."""
-    name = f"conbini-relay:{store.schema_for(service)}"
+def lease_for(service: str, role: str, store: StoreSettings) -> Lease:
+    """Return the lease of one role of a service, fit for its store.
+
+    PostgreSQL: an advisory lock; SQLite: a lock file beside the database; in memory: a
+    lock inside the process. `role` is `relay` or an inbox's durable name.
+    """
+    name = f"conbini-{role}:{store.schema_for(service)}"
     if store.kind == "postgres" and store.postgres_dsn:
         return PostgresLease(store.postgres_dsn, name)
     if store.kind == "sqlite" and store.data_dir is not None:
-        return FileLease(store.data_dir / f"{service}.relay.lock")
+        return FileLease(store.data_dir / f"{service}.{role}.lock")
     return LocalLease(name)
 
 
@@ -130,7 +134,7 @@ async def run_relay(
             app=app,
             translate=translate,
             nc=nc,
-            lease=lease_for(service, settings.store),
+            lease=lease_for(service, "relay", settings.store),
             settings=settings.relay,
         )
         if on_start is not None:
@@ -160,7 +164,14 @@ async def run_inboxes(
     try:
         await provision_streams(nc.jetstream(), settings.streams)
         inboxes = [
-            Inbox(consumer=service, producer=producer, app=app, nc=nc, settings=settings.inbox)
+            Inbox(
+                consumer=service,
+                producer=producer,
+                app=app,
+                nc=nc,
+                lease=lease_for(service, durable_name(service, producer), settings.store),
+                settings=settings.inbox,
+            )
             for producer in upstreams(app)
         ]
         if on_start is not None:

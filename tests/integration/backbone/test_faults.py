@@ -221,3 +221,21 @@ async def test_a_poison_message_mid_stream_is_dead_lettered_with_its_reason(
     assert dead.headers is not None
     assert dead.headers["Conbini-Dead-Sequence"] == str(poison.seq)
     assert dead.headers["Conbini-Dead-Reason"].startswith("undecodable broker.task_carved_out.v1")
+
+
+async def test_only_one_inbox_consumes_when_two_start_at_once(roles: Roles) -> None:
+    source, sink = open_source(roles.store), open_sink(roles.store)
+    ids = produce(source, 400)
+    roles.start("relay", batch=20)
+
+    first = roles.start("inbox", batch=20)
+    second = roles.start("inbox", batch=20)
+    await eventually(lambda: len(receipts(sink)) >= 400, within=60)
+
+    active = [
+        inbox
+        for inbox in (first, second)
+        if any("is the active consumer" in line for line in inbox.lines)
+    ]
+    assert len(active) == 1
+    assert receipts(sink) == ids
