@@ -26,7 +26,6 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
@@ -124,7 +123,6 @@ class Inbox:
         self.lease = lease
         self.known_position: int | None = None
         self.sub: JetStreamContext.PullSubscription | None = None
-        self.prefetch: asyncio.Future[list[Msg]] | None = None
         self.status = InboxStatus()
 
     def consumer_config(self) -> ConsumerConfig:
@@ -137,7 +135,7 @@ class Inbox:
             ack_policy=AckPolicy.ALL,
             ack_wait=self.settings.ack_wait_s,
             max_deliver=-1,
-            max_ack_pending=2 * self.settings.batch_size,
+            max_ack_pending=self.settings.batch_size,
             filter_subject=filters[0] if len(filters) == 1 else None,
             filter_subjects=filters if len(filters) > 1 else None,
         )
@@ -146,9 +144,9 @@ class Inbox:
         """Consume until `stop` is set, surviving outages of NATS and the store.
 
         Only the holder of the inbox's lease consumes: two consumers on one durable would
-        commit batches out of order, and positional tracking would then drop effects. While
-        one batch is being recorded the next is already fetched (hence `max_ack_pending` of
-        two batches); it is handled only after the first is committed and acked.
+        commit batches out of order, and positional tracking would then drop effects. The
+        next batch is fetched only after the current one is committed and acked
+        (`max_ack_pending` is one batch), so redeliveries cannot overtake newer messages.
         """
         backoff = 0.05
         try:
@@ -184,22 +182,15 @@ class Inbox:
         if self.sub is None:
             await self.js.add_consumer(self.stream, self.consumer_config())
             self.sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
-        msgs = await (self.prefetch or self.fetch(self.sub))
-        self.prefetch = None
+        msgs = await self.fetch(self.sub)
         if not msgs:
             return
-        self.prefetch = asyncio.ensure_future(self.fetch(self.sub))
         settled = await self.handle(msgs, stop)
         if settled is not None:
             await settled.ack()  # AckPolicy.ALL: settles it and everything before
 
     async def reset(self) -> None:
-        """Drop the prefetched batch and the subscription (they are re-made next cycle)."""
-        if self.prefetch is not None and not self.prefetch.done():
-            self.prefetch.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.prefetch
-        self.prefetch = None
+        """Drop the subscription; the next cycle binds to the durable consumer again."""
         if self.sub is not None:
             with contextlib.suppress(Exception):
                 await self.sub.unsubscribe()
@@ -209,7 +200,7 @@ class Inbox:
         """Fetch the next batch in stream order; empty when nothing arrived in time."""
         try:
             return await sub.fetch(self.settings.batch_size, timeout=self.settings.fetch_timeout_s)
-        except NatsTimeoutError:
+        except TimeoutError:  # nats-py raises its own subclass, or asyncio's, when idle
             return []
 
     async def handle(self, msgs: Sequence[Msg], stop: asyncio.Event) -> Msg | None:

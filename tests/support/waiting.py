@@ -6,7 +6,10 @@ from collections.abc import Awaitable, Callable
 
 
 async def eventually(
-    condition: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0, what: str = ""
+    condition: Callable[[], bool | Awaitable[bool]],
+    *,
+    within: float = 10.0,
+    what: str | Callable[[], str] = "",
 ) -> None:
     """Poll `condition` until it holds, or fail after `within` seconds."""
     deadline = time.monotonic() + within
@@ -17,6 +20,7 @@ async def eventually(
         if result:
             return
         if time.monotonic() > deadline:
-            msg = f"timed out after {within}s waiting for {what or condition!r}"
+            described = what() if callable(what) else what
+            msg = f"timed out after {within}s waiting for {described or condition!r}"
             raise AssertionError(msg)
         await asyncio.sleep(0.02)

@@ -109,8 +109,12 @@ async def test_a_consumer_killed_after_commit_before_ack_has_no_second_effect(
     assert crashed.exit_code(timeout=60) == SIGKILLED
     assert len(receipts(sink)) == 100
 
-    roles.start("inbox", batch=50, ack_wait=2)
-    await eventually(lambda: len(receipts(sink)) >= 200, within=60)
+    restarted = roles.start("inbox", batch=50, ack_wait=2)
+    await eventually(
+        lambda: len(receipts(sink)) >= 200,
+        within=60,
+        what=lambda: "all receipts; inbox said:\n" + "\n".join(restarted.lines),
+    )
 
     assert receipts(sink) == ids
     assert sink.recorder.max_tracking_id("payout-from-broker") == 200
