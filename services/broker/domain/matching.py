@@ -1,0 +1,76 @@
+"""Who gets offered a shift: every eligible worker, fairest first, with the reasons why."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from broker.domain.constraints import Candidate, Places, broken_by
+from broker.domain.values import Shift
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One eligible worker, their place in line and why (kept for auditors)."""
+
+    worker_id: object
+    rank: int
+    recent_minutes: int
+    prefers_work_type: bool
+    travel_minutes: int
+
+    @property
+    def reasons(self) -> str:
+        """Why this person, in words an auditor reads (stored with the offer)."""
+        prefers = "yes" if self.prefers_work_type else "no"
+        return (
+            f"rank {self.rank}: {self.recent_minutes} min worked or offered in the last "
+            f"28 days (fewest first); prefers this work: {prefers}; "
+            f"travel {self.travel_minutes} min; every hard constraint checked"
+        )
+
+
+def rank_candidates(
+    shift: Shift,
+    work_type: str,
+    candidates: Iterable[Candidate],
+    *,
+    is_holiday: Callable[[object], bool],
+    places: Places,
+    limit: int,
+    exclude: frozenset[object] = frozenset(),
+) -> list[Ranked]:
+    """Return up to `limit` eligible workers: fairness first, then fit.
+
+    Fairness is the fewest minutes worked and offered in the last 28 days; fit prefers
+    workers who asked for this kind of work, then shorter travel. Workers in `exclude`
+    (already offered this task) and anyone for whom the shift breaks a hard constraint
+    are left out.
+    """
+    eligible: list[tuple[tuple[int, int, int, str], Candidate, int]] = []
+    for candidate in candidates:
+        if candidate.worker_id in exclude:
+            continue
+        if broken_by(shift, candidate, is_holiday=is_holiday, places=places):
+            continue
+        travel = travel_of(shift, candidate, places)
+        prefers = work_type in candidate.preferred_work_types
+        key = (candidate.recent_minutes, 0 if prefers else 1, travel, str(candidate.worker_id))
+        eligible.append((key, candidate, travel))
+    eligible.sort(key=lambda item: item[0])
+    return [
+        Ranked(
+            worker_id=candidate.worker_id,
+            rank=position,
+            recent_minutes=candidate.recent_minutes,
+            prefers_work_type=work_type in candidate.preferred_work_types,
+            travel_minutes=travel,
+        )
+        for position, (_, candidate, travel) in enumerate(eligible[:limit], start=1)
+    ]
+
+
+def travel_of(shift: Shift, candidate: Candidate, places: Places) -> int:
+    """Travel minutes to the shift (0 when home-based)."""
+    c = candidate.constraints
+    if shift.district is None or c.home_district is None:
+        return 0
+    return places.travel_minutes(c.home_district, shift.district, c.travel) or 0
