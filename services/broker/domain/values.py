@@ -4,6 +4,7 @@ Times of day are minutes after midnight in Asia/Tokyo, because a worker's availa
 ("weekdays 9:00–12:00") is a local habit; instants are aware datetimes, stored in UTC.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -130,7 +131,7 @@ class Shift:
 class Constraints:
     """A worker's hard limits on the seven dimensions (時間・期間・場所・能力・経験・環境・休日)."""
 
-    weekly: dict[int, tuple[DailyWindow, ...]] = field(default_factory=dict)
+    weekly: Mapping[int, tuple[DailyWindow, ...]] = field(default_factory=dict)
     """時間: weekday (0 = Monday) → windows when the worker can work."""
     available_from: date | None = None
     """期間: first day the worker can work; None = already."""

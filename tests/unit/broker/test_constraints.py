@@ -194,7 +194,7 @@ shifts = st.builds(
 )
 
 
-def oracle_fits(shift: Shift, candidate: Candidate) -> bool:  # noqa: C901, PLR0911
+def oracle_fits(shift: Shift, candidate: Candidate) -> bool:  # noqa: C901, PLR0911, PLR0912
     """The constraint rules, written a second time in the plainest possible way."""
     c = candidate.constraints
     local_start = shift.starts_at.astimezone(TOKYO)
