@@ -1,0 +1,1 @@
+"""One module per thing a requester or coordinator asks the broker to do."""

@@ -1,0 +1,18 @@
+"""Close offers nobody answered in time and offer their tasks to the next workers."""
+
+from datetime import datetime
+
+from broker.application import BrokerApplication
+from broker.domain.task import Task
+
+
+def expire_offers(app: BrokerApplication, *, now: datetime) -> int:
+    """Expire every overdue offer; return how many were closed."""
+    app.registry.catch_up(app)
+    closed = 0
+    for task_id in app.registry.expired_offers(now):
+        task: Task = app.repository.get(task_id)
+        closed += task.expire_offers(now)
+        app.offer_next(task, now=now)
+        app.save(task)
+    return closed

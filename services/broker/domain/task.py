@@ -1,0 +1,490 @@
+"""A task: one short shift carved out of a job request, offered, taken, done and paid."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from broker.domain.errors import TaskStateError
+from broker.domain.values import PhysicalLoad, Shift
+
+
+class TaskStatus(StrEnum):
+    """Where a task is in its life."""
+
+    OPEN = "open"  # carved out, being offered
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DISPUTED = "disputed"
+    CANCELLED = "cancelled"
+
+
+class Refusal(StrEnum):
+    """Why an acceptance did not win the task."""
+
+    ALREADY_ASSIGNED = "already_assigned"
+    OFFER_EXPIRED = "offer_expired"
+    OFFER_WITHDRAWN = "offer_withdrawn"
+    TASK_CANCELLED = "task_cancelled"
+
+
+@dataclass
+class Offer:
+    """One offer of this task to one worker."""
+
+    worker_id: UUID
+    expires_at: datetime
+    state: str = "open"  # open, declined, expired, withdrawn, accepted
+
+
+class Task(Aggregate):
+    """One task of a job request (the unit workers are offered and paid for)."""
+
+    class CarvedOut(Aggregate.Created):
+        """A coordinator carved this task out of a job request."""
+
+        tenant: str
+        job_request_id: UUID
+        requester_id: UUID
+        title: str
+        work_type: str
+        sector: str
+        district: str | None
+        starts_at: datetime
+        ends_at: datetime
+        load: str
+        team: bool
+        skills: list[str]
+        reward_kind: str
+        reward_yen: int
+        transport_allowance_yen: int
+        withholding_applies: bool
+
+    class Offered(Aggregate.Event):
+        """The task was offered to one worker, to answer by `expires_at`, and why them."""
+
+        offer_id: UUID
+        worker_id: UUID
+        expires_at: datetime
+        rank: int
+        reasons: str
+        shown: dict[str, Any]
+        """What the worker is shown: title, place, times and pay, as offered."""
+
+    class OfferDeclined(Aggregate.Event):
+        """The worker said no."""
+
+        offer_id: UUID
+        worker_id: UUID
+
+    class OfferExpired(Aggregate.Event):
+        """The worker did not answer in time."""
+
+        offer_id: UUID
+        worker_id: UUID
+
+    class OfferWithdrawn(Aggregate.Event):
+        """An open offer was taken back."""
+
+        offer_id: UUID
+        worker_id: UUID
+        reason: str
+
+    class Accepted(Aggregate.Event):
+        """The task was bound to a worker (their valid acceptance, or a coordinator)."""
+
+        offer_id: UUID | None
+        worker_id: UUID
+        recorded_by: UUID | None
+        starts_at: datetime
+
+    class AssignmentRefused(Aggregate.Event):
+        """An acceptance arrived too late or on a dead offer."""
+
+        offer_id: UUID
+        worker_id: UUID
+        reason: str
+
+    class CandidatesExhausted(Aggregate.Event):
+        """Nobody eligible is left to offer the task to: coordinators must step in."""
+
+    class Cancelled(Aggregate.Event):
+        """The task will not be done."""
+
+        cancelled_by: str
+        reason: str
+        worker_id: UUID | None
+        after_acceptance: bool
+        terms: dict[str, Any]
+        """The task's request, times and reward rule, for compensation."""
+
+    class WorkStarted(Aggregate.Event):
+        """The worker checked in."""
+
+        worker_id: UUID
+        started_at: datetime
+
+    class WorkCompleted(Aggregate.Event):
+        """The work was confirmed done (検収) with the minutes actually worked."""
+
+        worker_id: UUID
+        started_at: datetime
+        finished_at: datetime
+        worked_minutes: int
+        confirmed_by: UUID
+        terms: dict[str, Any]
+        """The task's request, sector and reward rule, for payout."""
+
+    class NoShowRecorded(Aggregate.Event):
+        """The worker did not come; the task is open again."""
+
+        worker_id: UUID
+        starts_at: datetime
+
+    class WorkDisputed(Aggregate.Event):
+        """The completed work is disputed; its reward is on hold."""
+
+        reason: str
+        raised_by: UUID
+        worker_id: UUID
+        requester_id: UUID
+
+    @event(CarvedOut)
+    def __init__(  # noqa: PLR0913 - one parameter per fact of the carved task
+        self,
+        *,
+        tenant: str,
+        job_request_id: UUID,
+        requester_id: UUID,
+        title: str,
+        work_type: str,
+        sector: str,
+        district: str | None,
+        starts_at: datetime,
+        ends_at: datetime,
+        load: str,
+        team: bool,
+        skills: list[str],
+        reward_kind: str,
+        reward_yen: int,
+        transport_allowance_yen: int,
+        withholding_applies: bool,
+    ) -> None:
+        self.tenant, self.job_request_id, self.requester_id = tenant, job_request_id, requester_id
+        self.title, self.work_type, self.sector = title, work_type, sector
+        self.district, self.starts_at, self.ends_at = district, starts_at, ends_at
+        self.load, self.team, self.skills = load, team, skills
+        self.reward_kind, self.reward_yen = reward_kind, reward_yen
+        self.transport_allowance_yen = transport_allowance_yen
+        self.withholding_applies = withholding_applies
+        self.status = TaskStatus.OPEN
+        self.offers: dict[UUID, Offer] = {}
+        self.worker_id: UUID | None = None
+        self.started_at: datetime | None = None
+        self.exhausted = False
+
+    # ---- what the task is ---------------------------------------------------------------
+
+    @property
+    def shift(self) -> Shift:
+        """The task as the constraints see it."""
+        return Shift(
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            district=self.district,
+            load=PhysicalLoad(self.load),
+            team=self.team,
+            skills=frozenset(self.skills),
+        )
+
+    def offered_to(self) -> set[UUID]:
+        """Every worker this task was ever offered to."""
+        return {offer.worker_id for offer in self.offers.values()}
+
+    def open_offers(self) -> dict[UUID, Offer]:
+        """Offers still awaiting an answer."""
+        return {oid: o for oid, o in self.offers.items() if o.state == "open"}
+
+    # ---- offers ------------------------------------------------------------------------
+
+    def offer(
+        self, *, offer_id: UUID, worker_id: UUID, expires_at: datetime, rank: int, reasons: str
+    ) -> None:
+        """Offer the task to one more worker.
+
+        Raises:
+            TaskStateError: the task is no longer open, or was offered to them already.
+        """
+        if self.status is not TaskStatus.OPEN:
+            raise TaskStateError(self.id, self.status, "offer")
+        if worker_id in self.offered_to():
+            raise TaskStateError(self.id, "already offered to this worker", "offer again")
+        self._offered(
+            offer_id=offer_id,
+            worker_id=worker_id,
+            expires_at=expires_at,
+            rank=rank,
+            reasons=reasons,
+            shown=self.terms(),
+        )
+
+    def terms(self) -> dict[str, Any]:
+        """The task's facts other services need with its events."""
+        return {
+            "job_request_id": self.job_request_id,
+            "requester_id": self.requester_id,
+            "title": self.title,
+            "sector": self.sector,
+            "district": self.district,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "minutes": self.shift.minutes,
+            "reward_kind": self.reward_kind,
+            "reward_yen": self.reward_yen,
+            "transport_allowance_yen": self.transport_allowance_yen,
+            "withholding_applies": self.withholding_applies,
+        }
+
+    @event(Offered)
+    def _offered(
+        self,
+        *,
+        offer_id: UUID,
+        worker_id: UUID,
+        expires_at: datetime,
+        rank: int,
+        reasons: str,
+        shown: dict[str, Any],
+    ) -> None:
+        del rank, reasons, shown
+        self.offers[offer_id] = Offer(worker_id=worker_id, expires_at=expires_at)
+        self.exhausted = False
+
+    def accept(self, *, offer_id: UUID, worker_id: UUID, now: datetime) -> Refusal | None:
+        """Take a worker's yes: bind the task if the answer is valid, else refuse it.
+
+        The first valid acceptance wins; every other open offer is withdrawn.
+        Returns the refusal reason, or None when the task is now theirs.
+        """
+        offer = self.offers.get(offer_id)
+        refusal = self.refusal_for(offer, worker_id, now)
+        if refusal is not None:
+            self._assignment_refused(offer_id=offer_id, worker_id=worker_id, reason=refusal)
+            return refusal
+        self._accepted(
+            offer_id=offer_id, worker_id=worker_id, recorded_by=None, starts_at=self.starts_at
+        )
+        self.withdraw_open_offers("task_taken")
+        return None
+
+    def refusal_for(self, offer: Offer | None, worker_id: UUID, now: datetime) -> Refusal | None:
+        """Why an acceptance of `offer` by `worker_id` at `now` cannot win, if it cannot."""
+        if self.status is TaskStatus.CANCELLED:
+            return Refusal.TASK_CANCELLED
+        if self.status is not TaskStatus.OPEN:
+            return Refusal.ALREADY_ASSIGNED
+        if offer is None or offer.worker_id != worker_id or offer.state == "withdrawn":
+            return Refusal.OFFER_WITHDRAWN
+        if offer.state == "expired" or now > offer.expires_at:
+            return Refusal.OFFER_EXPIRED
+        if offer.state != "open":
+            return Refusal.OFFER_WITHDRAWN
+        return None
+
+    @event(AssignmentRefused)
+    def _assignment_refused(self, offer_id: UUID, worker_id: UUID, reason: str) -> None:
+        del offer_id, worker_id, reason
+
+    @event(Accepted)
+    def _accepted(
+        self,
+        offer_id: UUID | None,
+        worker_id: UUID,
+        recorded_by: UUID | None,
+        starts_at: datetime,
+    ) -> None:
+        del recorded_by, starts_at
+        if offer_id is not None and offer_id in self.offers:
+            self.offers[offer_id].state = "accepted"
+        self.status = TaskStatus.ASSIGNED
+        self.worker_id = worker_id
+
+    def assign(self, *, worker_id: UUID, coordinator_id: UUID) -> None:
+        """A coordinator binds the task to a worker directly (constraints checked by caller).
+
+        Raises:
+            TaskStateError: the task is not open.
+        """
+        if self.status is not TaskStatus.OPEN:
+            raise TaskStateError(self.id, self.status, "assign")
+        self._accepted(
+            offer_id=None, worker_id=worker_id, recorded_by=coordinator_id, starts_at=self.starts_at
+        )
+        self.withdraw_open_offers("task_taken")
+
+    def decline(self, *, offer_id: UUID, worker_id: UUID) -> bool:
+        """Take a worker's no; return True when it closed an open offer."""
+        offer = self.offers.get(offer_id)
+        if offer is None or offer.worker_id != worker_id or offer.state != "open":
+            return False
+        self._offer_declined(offer_id=offer_id, worker_id=worker_id)
+        return True
+
+    @event(OfferDeclined)
+    def _offer_declined(self, offer_id: UUID, worker_id: UUID) -> None:
+        del worker_id
+        self.offers[offer_id].state = "declined"
+
+    def expire_offers(self, now: datetime) -> int:
+        """Close every open offer past its deadline; return how many."""
+        due = [(oid, o) for oid, o in self.open_offers().items() if now >= o.expires_at]
+        for offer_id, offer in due:
+            self._offer_expired(offer_id=offer_id, worker_id=offer.worker_id)
+        return len(due)
+
+    @event(OfferExpired)
+    def _offer_expired(self, offer_id: UUID, worker_id: UUID) -> None:
+        del worker_id
+        self.offers[offer_id].state = "expired"
+
+    def withdraw_open_offers(self, reason: str) -> None:
+        """Take back every offer still open."""
+        for offer_id, offer in self.open_offers().items():
+            self._offer_withdrawn(offer_id=offer_id, worker_id=offer.worker_id, reason=reason)
+
+    @event(OfferWithdrawn)
+    def _offer_withdrawn(self, offer_id: UUID, worker_id: UUID, reason: str) -> None:
+        del worker_id, reason
+        self.offers[offer_id].state = "withdrawn"
+
+    def mark_exhausted(self) -> None:
+        """Record, once, that nobody eligible is left to offer the task to."""
+        if self.status is TaskStatus.OPEN and not self.exhausted and not self.open_offers():
+            self._candidates_exhausted()
+
+    @event(CandidatesExhausted)
+    def _candidates_exhausted(self) -> None:
+        self.exhausted = True
+
+    # ---- cancellation, work, completion ------------------------------------------------
+
+    def cancel(self, *, cancelled_by: str, reason: str) -> None:
+        """Cancel the task; after acceptance the worker may be owed compensation.
+
+        Raises:
+            TaskStateError: the work is already done, disputed or cancelled.
+        """
+        if self.status in (TaskStatus.COMPLETED, TaskStatus.DISPUTED, TaskStatus.CANCELLED):
+            raise TaskStateError(self.id, self.status, "cancel")
+        after = self.status in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+        self.withdraw_open_offers("task_cancelled")
+        self._cancelled(
+            cancelled_by=cancelled_by,
+            reason=reason,
+            worker_id=self.worker_id,
+            after_acceptance=after,
+            terms=self.terms(),
+        )
+
+    @event(Cancelled)
+    def _cancelled(
+        self,
+        *,
+        cancelled_by: str,
+        reason: str,
+        worker_id: UUID | None,
+        after_acceptance: bool,
+        terms: dict[str, Any],
+    ) -> None:
+        del cancelled_by, reason, worker_id, after_acceptance, terms
+        self.status = TaskStatus.CANCELLED
+
+    def start_work(self, *, worker_id: UUID, at: datetime) -> None:
+        """The assigned worker checks in.
+
+        Raises:
+            TaskStateError: the task is not assigned to this worker.
+        """
+        if self.status is not TaskStatus.ASSIGNED or self.worker_id != worker_id:
+            raise TaskStateError(self.id, self.status, "start work")
+        self._work_started(worker_id=worker_id, started_at=at)
+
+    @event(WorkStarted)
+    def _work_started(self, worker_id: UUID, started_at: datetime) -> None:
+        del worker_id
+        self.status = TaskStatus.IN_PROGRESS
+        self.started_at = started_at
+
+    def complete(self, *, worked_minutes: int, finished_at: datetime, confirmed_by: UUID) -> None:
+        """Confirm the work done (検収) with the minutes actually worked.
+
+        Raises:
+            TaskStateError: nobody is assigned, or it is already done or cancelled.
+        """
+        if self.status not in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS):
+            raise TaskStateError(self.id, self.status, "complete")
+        assert self.worker_id is not None  # noqa: S101 - assigned implies a worker
+        self._work_completed(
+            worker_id=self.worker_id,
+            started_at=self.started_at or self.starts_at,
+            finished_at=finished_at,
+            worked_minutes=worked_minutes,
+            confirmed_by=confirmed_by,
+            terms=self.terms(),
+        )
+
+    @event(WorkCompleted)
+    def _work_completed(
+        self,
+        *,
+        worker_id: UUID,
+        started_at: datetime,
+        finished_at: datetime,
+        worked_minutes: int,
+        confirmed_by: UUID,
+        terms: dict[str, Any],
+    ) -> None:
+        del worker_id, started_at, finished_at, worked_minutes, confirmed_by, terms
+        self.status = TaskStatus.COMPLETED
+
+    def record_no_show(self) -> None:
+        """The assigned worker did not come: the task opens again for offers.
+
+        Raises:
+            TaskStateError: nobody is assigned.
+        """
+        if self.status is not TaskStatus.ASSIGNED or self.worker_id is None:
+            raise TaskStateError(self.id, self.status, "record a no-show")
+        self._no_show_recorded(worker_id=self.worker_id, starts_at=self.starts_at)
+
+    @event(NoShowRecorded)
+    def _no_show_recorded(self, worker_id: UUID, starts_at: datetime) -> None:
+        del worker_id, starts_at
+        self.status = TaskStatus.OPEN
+        self.worker_id = None
+
+    def dispute(self, *, reason: str, raised_by: UUID) -> None:
+        """Put the completed work's reward on hold.
+
+        Raises:
+            TaskStateError: the work is not completed.
+        """
+        if self.status is not TaskStatus.COMPLETED or self.worker_id is None:
+            raise TaskStateError(self.id, self.status, "dispute")
+        self._work_disputed(
+            reason=reason,
+            raised_by=raised_by,
+            worker_id=self.worker_id,
+            requester_id=self.requester_id,
+        )
+
+    @event(WorkDisputed)
+    def _work_disputed(
+        self, *, reason: str, raised_by: UUID, worker_id: UUID, requester_id: UUID
+    ) -> None:
+        del reason, raised_by, worker_id, requester_id
+        self.status = TaskStatus.DISPUTED

@@ -1,0 +1,159 @@
+"""A registered worker (登録者): skills, preferences and hard constraints; no personal data.
+
+Names, kana, contacts, address and bank details never enter these events (they will live
+encrypted under a per-worker key; see the security issue). What is here is what matching
+and the council's reports need.
+"""
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from broker.domain.constraints import Candidate
+from broker.domain.values import (
+    Booking,
+    Constraints,
+    DailyWindow,
+    PhysicalLoad,
+    Travel,
+    WorkStyle,
+)
+
+State = dict[str, Any]
+
+
+def constraints_to_state(c: Constraints) -> State:
+    """Constraints as plain JSON-friendly values for the event store."""
+    return {
+        "weekly": {str(day): [[w.start, w.end] for w in ws] for day, ws in c.weekly.items()},
+        "available_from": c.available_from.isoformat() if c.available_from else None,
+        "available_until": c.available_until.isoformat() if c.available_until else None,
+        "days_off": sorted(c.days_off),
+        "holidays_off": c.holidays_off,
+        "dates_off": sorted(d.isoformat() for d in c.dates_off),
+        "home_district": c.home_district,
+        "travel": c.travel.value,
+        "max_travel_minutes": c.max_travel_minutes,
+        "max_load": c.max_load.value,
+        "style": c.style.value,
+        "weekly_cap_minutes": c.weekly_cap_minutes,
+        "monthly_cap_days": c.monthly_cap_days,
+    }
+
+
+def constraints_from_state(s: State) -> Constraints:
+    """The inverse of `constraints_to_state`."""
+    return Constraints(
+        weekly={
+            int(day): tuple(DailyWindow(a, b) for a, b in windows)
+            for day, windows in s["weekly"].items()
+        },
+        available_from=date.fromisoformat(s["available_from"]) if s["available_from"] else None,
+        available_until=date.fromisoformat(s["available_until"]) if s["available_until"] else None,
+        days_off=frozenset(s["days_off"]),
+        holidays_off=s["holidays_off"],
+        dates_off=frozenset(date.fromisoformat(d) for d in s["dates_off"]),
+        home_district=s["home_district"],
+        travel=Travel(s["travel"]),
+        max_travel_minutes=s["max_travel_minutes"],
+        max_load=PhysicalLoad(s["max_load"]),
+        style=WorkStyle(s["style"]),
+        weekly_cap_minutes=s["weekly_cap_minutes"],
+        monthly_cap_days=s["monthly_cap_days"],
+    )
+
+
+class Worker(Aggregate):
+    """A registered worker, as matching sees them."""
+
+    class Registered(Aggregate.Created):
+        """A coordinator registered a worker after an interview."""
+
+        tenant: str
+        birth_year: int
+        sex: str
+        district: str | None
+        skills: list[str]
+        preferred_work_types: list[str]
+        constraints: State
+
+    class ConstraintsChanged(Aggregate.Event):
+        """The worker's hard constraints changed (new hours, days off, caps …)."""
+
+        constraints: State
+
+    class SkillsChanged(Aggregate.Event):
+        """The worker's skills or preferred work changed."""
+
+        skills: list[str]
+        preferred_work_types: list[str]
+
+    class Paused(Aggregate.Event):
+        """The worker asked not to receive offers for now."""
+
+    class Resumed(Aggregate.Event):
+        """The worker takes offers again."""
+
+    @event(Registered)
+    def __init__(
+        self,
+        *,
+        tenant: str,
+        birth_year: int,
+        sex: str,
+        district: str | None,
+        skills: list[str],
+        preferred_work_types: list[str],
+        constraints: State,
+    ) -> None:
+        self.tenant, self.birth_year, self.sex, self.district = tenant, birth_year, sex, district
+        self.skills, self.preferred_work_types = skills, preferred_work_types
+        self.constraints = constraints
+        self.paused = False
+
+    def change_constraints(self, constraints: Constraints) -> None:
+        """Record new hard constraints."""
+        self._constraints_changed(constraints=constraints_to_state(constraints))
+
+    @event(ConstraintsChanged)
+    def _constraints_changed(self, constraints: State) -> None:
+        self.constraints = constraints
+
+    def change_skills(self, *, skills: list[str], preferred_work_types: list[str]) -> None:
+        """Record new skills and preferences."""
+        self._skills_changed(skills=skills, preferred_work_types=preferred_work_types)
+
+    @event(SkillsChanged)
+    def _skills_changed(self, skills: list[str], preferred_work_types: list[str]) -> None:
+        self.skills, self.preferred_work_types = skills, preferred_work_types
+
+    def pause(self) -> None:
+        """Stop offers until resumed (idempotent)."""
+        if not self.paused:
+            self._paused()
+
+    @event(Paused)
+    def _paused(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        """Take offers again (idempotent)."""
+        if self.paused:
+            self._resumed()
+
+    @event(Resumed)
+    def _resumed(self) -> None:
+        self.paused = False
+
+    def as_candidate(self, bookings: tuple[Booking, ...], recent_minutes: int) -> Candidate:
+        """What matching needs to know of this worker now."""
+        return Candidate(
+            worker_id=self.id,
+            constraints=constraints_from_state(self.constraints),
+            skills=frozenset(self.skills),
+            bookings=bookings,
+            paused=self.paused,
+            recent_minutes=recent_minutes,
+            preferred_work_types=frozenset(self.preferred_work_types),
+        )

@@ -1,0 +1,1 @@
+"""The broker's published language: domain events → contract events."""

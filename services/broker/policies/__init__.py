@@ -1,0 +1,1 @@
+"""How the broker reacts to other services' events."""

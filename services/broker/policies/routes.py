@@ -1,0 +1,14 @@
+"""Everything the broker reacts to, in one table."""
+
+from collections.abc import Mapping
+
+from backbone.stores import Policy
+from broker.policies.when_offer_accepted_assign_task import when_offer_accepted_assign_task
+from broker.policies.when_offer_declined_offer_next import when_offer_declined_offer_next
+from contracts.base import IntegrationEvent
+from contracts.notify import OfferAccepted, OfferDeclined
+
+ROUTES: Mapping[type[IntegrationEvent], Policy] = {
+    OfferAccepted: when_offer_accepted_assign_task,
+    OfferDeclined: when_offer_declined_offer_next,
+}

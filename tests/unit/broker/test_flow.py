@@ -1,0 +1,346 @@
+"""The broker's commands and policies on an in-memory store: request → offers → work done."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.application import ProcessingEvent
+
+from backbone.flow import envelope_of
+from backbone.runtime import open_store
+from backbone.stores import StoreSettings
+from broker.application import BrokerApplication
+from broker.commands.assign_task import AssignTask, assign_task
+from broker.commands.cancel_task import CancelTask, cancel_task
+from broker.commands.carve_task import CarveTask, carve_task
+from broker.commands.complete_work import CompleteWork, Completion, complete_work
+from broker.commands.expire_offers import expire_offers
+from broker.commands.record_no_show import record_no_show
+from broker.commands.register_worker import ConstraintsBody, RegisterWorker, Window, register_worker
+from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
+from broker.domain.constraints import Places
+from broker.domain.errors import (
+    ConstraintBrokenError,
+    InvalidRequestError,
+    TaskNotFoundError,
+    TaskStateError,
+)
+from broker.domain.task import Task, TaskStatus
+from broker.domain.values import TOKYO, PhysicalLoad, RewardKind, Sector, Travel
+from broker.messaging.translate import to_contract
+from broker.policies.routes import ROUTES
+from contracts import broker as c
+from contracts.notify import OfferAccepted, OfferDeclined
+from contracts.values import Channel
+
+TENANT = "mine-wakuwaku"
+NOW = datetime(2026, 10, 1, 0, 0, tzinfo=UTC)
+REQUESTER = UUID(int=7)
+COORDINATOR = UUID(int=8)
+PLACES = Places(car_minutes={frozenset(("ofuku", "omine")): 15})
+
+
+@pytest.fixture
+def broker() -> BrokerApplication:
+    app = open_store("broker", BrokerApplication, StoreSettings(), ROUTES)
+    app.places = PLACES
+    return app
+
+
+def at_jst(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
+
+
+def a_request(**overrides: object) -> SubmitJobRequest:
+    fields: dict[str, object] = {
+        "title": "栗の収穫",
+        "work_type": "harvest",
+        "sector": Sector.AGRICULTURE_FORESTRY,
+        "district": "ofuku",
+        "starts_on": at_jst("2026-10-19 00:00").date(),
+        "ends_on": at_jst("2026-10-23 00:00").date(),
+        "window_start": 8 * 60,
+        "window_end": 16 * 60,
+        "volume_minutes": 1800,
+        "reward_kind": RewardKind.HOURLY,
+        "reward_yen": 1050,
+        "transport_allowance_yen": 300,
+        "load": PhysicalLoad.LIGHT,
+    }
+    return SubmitJobRequest(**(fields | overrides))  # type: ignore[arg-type]
+
+
+def a_worker(broker: BrokerApplication, **overrides: object) -> UUID:
+    constraints = ConstraintsBody(
+        weekly={day: [Window(8 * 60, 13 * 60)] for day in range(5)},
+        home_district="ofuku",
+        travel=Travel.BICYCLE,
+        max_travel_minutes=45,
+    )
+    fields: dict[str, object] = {
+        "birth_year": 1952,
+        "sex": "female",
+        "district": "ofuku",
+        "skills": ["harvest"],
+        "preferred_work_types": ["harvest"],
+        "constraints": constraints,
+    }
+    return register_worker(broker, RegisterWorker(**(fields | overrides)), tenant=TENANT)  # type: ignore[arg-type]
+
+
+def a_carved_task(broker: BrokerApplication, start: str = "2026-10-20 09:00") -> Task:
+    request_id = submit_job_request(
+        broker, a_request(), tenant=TENANT, requester_id=REQUESTER, now=NOW
+    )
+    cmd = CarveTask(
+        job_request_id=request_id,
+        starts_at=at_jst(start),
+        ends_at=at_jst(start) + timedelta(hours=3),
+    )
+    return carve_task(broker, cmd, tenant=TENANT, now=NOW)
+
+
+def answer(task: Task, worker_id: UUID, *, accept: bool, at: datetime = NOW) -> object:
+    [offer_id] = [oid for oid, o in task.offers.items() if o.worker_id == worker_id]
+    kind = OfferAccepted if accept else OfferDeclined
+    return kind(
+        event_id=uuid4(),
+        occurred_at=at,
+        tenant=TENANT,
+        correlation_id=uuid4(),
+        offer_id=offer_id,
+        task_id=task.id,
+        worker_id=worker_id,
+        channel=Channel.WEB,
+        answered_at=at,
+    )
+
+
+def stored_events(broker: BrokerApplication) -> list[object]:
+    notes = broker.recorder.select_notifications(1, 10_000)
+    return [broker.mapper.to_domain_event(note) for note in notes]
+
+
+def react(broker: BrokerApplication, *events: object) -> None:
+    for event in events:
+        processing = ProcessingEvent[UUID]()
+        broker.policy(event, processing)
+        broker._record(processing)  # noqa: SLF001 - what process_batch does, minus tracking
+
+
+def test_carving_offers_the_fairest_eligible_workers_when_they_fit() -> None:
+    broker = open_store("broker", BrokerApplication, StoreSettings(), ROUTES)
+    broker.places = PLACES
+    fits = [a_worker(broker) for _ in range(4)]
+    too_heavy = a_worker(broker, constraints=ConstraintsBody(weekly={}, home_district="ofuku"))
+
+    task = a_carved_task(broker)
+
+    offered = {o.worker_id for o in task.offers.values()}
+    assert len(offered) == broker.offer_fanout == 3
+    assert offered <= set(fits)
+    assert too_heavy not in offered
+
+
+def test_first_valid_acceptance_wins_and_the_others_are_withdrawn(
+    broker: BrokerApplication,
+) -> None:
+    workers = [a_worker(broker) for _ in range(3)]
+    task = a_carved_task(broker)
+    first, second = workers[0], workers[1]
+
+    react(broker, answer(task, first, accept=True), answer(task, second, accept=True))
+
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.ASSIGNED
+    assert stored.worker_id == first
+    events = [
+        broker.mapper.to_domain_event(n) for n in broker.recorder.select_notifications(1, 100)
+    ]
+    refused = [e for e in events if isinstance(e, Task.AssignmentRefused)]
+    withdrawn = [e for e in events if isinstance(e, Task.OfferWithdrawn)]
+    assert [(e.worker_id, e.reason) for e in refused] == [(second, "already_assigned")]
+    assert {e.worker_id for e in withdrawn} == {workers[1], workers[2]}
+
+
+def test_a_decline_offers_the_task_to_the_next_worker(broker: BrokerApplication) -> None:
+    workers = [a_worker(broker) for _ in range(4)]
+    task = a_carved_task(broker)
+    decliner = next(iter(task.offers.values())).worker_id
+
+    react(broker, answer(task, decliner, accept=False))
+
+    stored: Task = broker.repository.get(task.id)
+    assert len(stored.open_offers()) == 3
+    assert stored.offered_to() == set(workers)
+
+
+def test_acceptance_is_refused_when_the_offer_expired(broker: BrokerApplication) -> None:
+    a_worker(broker)
+    task = a_carved_task(broker)
+    [offer] = task.offers.values()
+    late = offer.expires_at + timedelta(minutes=1)
+
+    react(broker, answer(task, offer.worker_id, accept=True, at=late))
+
+    stored: Task = broker.repository.get(task.id)
+    events = stored_events(broker)
+    refused = [e for e in events if isinstance(e, Task.AssignmentRefused)]
+    assert stored.status is TaskStatus.OPEN
+    assert [e.reason for e in refused] == ["offer_expired"]
+
+
+def test_expired_offers_are_closed_and_the_task_flagged_when_nobody_is_left(
+    broker: BrokerApplication,
+) -> None:
+    a_worker(broker)
+    task = a_carved_task(broker)
+
+    closed = expire_offers(broker, now=NOW + timedelta(days=2))
+
+    stored: Task = broker.repository.get(task.id)
+    assert closed == 1
+    assert stored.open_offers() == {}
+    assert stored.exhausted
+
+
+def test_completion_publishes_the_reward_rule_when_confirmed(broker: BrokerApplication) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    done = Completion(task_id=task.id, worked_minutes=185, finished_at=at_jst("2026-10-20 12:05"))
+
+    complete_work(
+        broker,
+        CompleteWork(completions=[done]),
+        tenant=TENANT,
+        confirmed_by=REQUESTER,
+        requester_id=REQUESTER,
+    )
+
+    [note] = broker.recorder.select_notifications(broker.recorder.max_notification_id() or 0, 1)
+    event = broker.mapper.to_domain_event(note)
+    contract = to_contract(event, envelope_of(event, default_tenant=TENANT))
+    assert isinstance(contract, c.WorkCompleted)
+    assert (contract.worked_minutes, contract.reward_yen, contract.worker_id) == (185, 1050, worker)
+    assert contract.requester_id == REQUESTER
+
+
+def test_another_requester_cannot_confirm_or_cancel_a_task(broker: BrokerApplication) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    stranger = UUID(int=99)
+
+    with pytest.raises(TaskNotFoundError):
+        cancel_task(
+            broker,
+            task.id,
+            CancelTask(),
+            tenant=TENANT,
+            cancelled_by="requester",
+            requester_id=stranger,
+        )
+    with pytest.raises(TaskNotFoundError):
+        broker.task(task.id, "another-council")
+
+
+def test_cancellation_after_acceptance_is_recorded_for_compensation(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+
+    cancel_task(
+        broker,
+        task.id,
+        CancelTask(reason="雨"),
+        tenant=TENANT,
+        cancelled_by="requester",
+        requester_id=REQUESTER,
+    )
+
+    stored: Task = broker.repository.get(task.id)
+    [note] = broker.recorder.select_notifications(broker.recorder.max_notification_id() or 0, 1)
+    event = broker.mapper.to_domain_event(note)
+    contract = to_contract(event, envelope_of(event, default_tenant=TENANT))
+    assert stored.status is TaskStatus.CANCELLED
+    assert isinstance(contract, c.TaskCancelled)
+    assert contract.after_acceptance
+    assert contract.worker_id == worker
+
+
+def test_direct_assignment_is_refused_when_it_breaks_a_constraint(
+    broker: BrokerApplication,
+) -> None:
+    homebound = a_worker(broker, constraints=ConstraintsBody(weekly={1: [Window(0, 1440)]}))
+    task = a_carved_task(broker)
+
+    with pytest.raises(ConstraintBrokenError, match="place"):
+        assign_task(
+            broker,
+            task.id,
+            AssignTask(worker_id=homebound),
+            tenant=TENANT,
+            coordinator_id=COORDINATOR,
+            now=NOW,
+        )
+
+
+def test_a_no_show_opens_the_task_and_offers_it_again(broker: BrokerApplication) -> None:
+    workers = [a_worker(broker) for _ in range(4)]
+    task = a_carved_task(broker)
+    taker = next(iter(task.offers.values())).worker_id
+    react(broker, answer(task, taker, accept=True))
+
+    record_no_show(broker, task.id, tenant=TENANT, now=NOW + timedelta(hours=1))
+
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.OPEN
+    assert set(workers) - {taker} <= stored.offered_to()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"ends_on": at_jst("2026-10-01 00:00").date()}, "last day comes before"),
+        ({"starts_on": at_jst("2026-09-01 00:00").date()}, "in the past"),
+        ({"window_start": 900, "window_end": 800}, "window ends before"),
+    ],
+)
+def test_impossible_requests_are_refused_with_the_reason(
+    broker: BrokerApplication, overrides: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(InvalidRequestError, match=problem):
+        submit_job_request(
+            broker, a_request(**overrides), tenant=TENANT, requester_id=REQUESTER, now=NOW
+        )
+
+
+def test_a_shift_outside_the_window_cannot_be_carved(broker: BrokerApplication) -> None:
+    request_id = submit_job_request(
+        broker, a_request(), tenant=TENANT, requester_id=REQUESTER, now=NOW
+    )
+    evening = CarveTask(
+        job_request_id=request_id,
+        starts_at=at_jst("2026-10-20 15:00"),
+        ends_at=at_jst("2026-10-20 18:00"),
+    )
+
+    with pytest.raises(InvalidRequestError, match="window"):
+        carve_task(broker, evening, tenant=TENANT, now=NOW)
+
+
+def test_completing_an_open_task_is_refused(broker: BrokerApplication) -> None:
+    task = a_carved_task(broker)
+    done = Completion(task_id=task.id, worked_minutes=60, finished_at=at_jst("2026-10-20 12:00"))
+
+    with pytest.raises(TaskStateError):
+        complete_work(
+            broker,
+            CompleteWork(completions=[done]),
+            tenant=TENANT,
+            confirmed_by=COORDINATOR,
+            requester_id=None,
+        )
