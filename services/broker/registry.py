@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from broker.domain.constraints import Candidate
+from broker.domain.job_request import JobRequest
 from broker.domain.task import Task
 from broker.domain.values import Booking
 from broker.domain.worker import Worker, constraints_from_state
@@ -55,6 +56,8 @@ class Registry:
         self.workers: dict[UUID, WorkerEntry] = {}
         self.tasks: dict[UUID, TaskEntry] = {}
         self.shifts: dict[UUID, tuple[datetime, datetime]] = {}
+        self.requests: dict[UUID, tuple[str, UUID]] = {}
+        """Job request id → (tenant, requester id), in submission order."""
         self.lock = threading.Lock()
 
     def catch_up(self, app: Application[UUID]) -> None:
@@ -71,6 +74,8 @@ class Registry:
     def apply(self, event: object) -> None:  # noqa: C901, PLR0912 - one case per event type
         """Update the view with one stored event."""
         match event:
+            case JobRequest.Submitted():
+                self.requests[event.originator_id] = (event.tenant, event.requester_id)
             case Worker.Registered():
                 self.workers[event.originator_id] = WorkerEntry(
                     worker_id=event.originator_id,

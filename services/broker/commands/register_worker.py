@@ -35,9 +35,9 @@ class ConstraintsBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     """Weekday (0 = Monday) → windows when the worker can work."""
     available_from: date | None = None
     available_until: date | None = None
-    days_off: list[Annotated[int, msgspec.Meta(ge=0, le=6)]] = []
+    days_off: list[Annotated[int, msgspec.Meta(ge=0, le=6)]] = msgspec.field(default_factory=list)
     holidays_off: bool = True
-    dates_off: list[date] = []
+    dates_off: list[date] = msgspec.field(default_factory=list)
     home_district: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
     travel: Travel = Travel.NONE
     max_travel_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] = 0
@@ -78,8 +78,8 @@ class RegisterWorker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     birth_year: Annotated[int, msgspec.Meta(ge=1900, le=2015)]
     sex: Annotated[str, msgspec.Meta(pattern=r"^(female|male|other|unstated)$")] = "unstated"
     district: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
-    skills: list[Code] = []
-    preferred_work_types: list[Code] = []
+    skills: list[Code] = msgspec.field(default_factory=list)
+    preferred_work_types: list[Code] = msgspec.field(default_factory=list)
     constraints: ConstraintsBody
 
 

@@ -20,10 +20,10 @@ Yen = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 class TaskSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """仕様書: what the worker does, gets, brings, and must watch for."""
 
-    steps: list[Text] = []
-    provided: list[Text] = []
-    bring: list[Text] = []
-    safety: list[Text] = []
+    steps: list[Text] = msgspec.field(default_factory=list)
+    provided: list[Text] = msgspec.field(default_factory=list)
+    bring: list[Text] = msgspec.field(default_factory=list)
+    safety: list[Text] = msgspec.field(default_factory=list)
     acceptance: Text = "依頼主が作業結果を確認します (the requester checks the result)"
     """How the result is accepted (検収): a deliverable, not hours of presence."""
 
@@ -47,7 +47,7 @@ class SubmitJobRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     min_shift_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 60
     max_shift_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 240
     headcount_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
-    skills: list[Code] = []
+    skills: list[Code] = msgspec.field(default_factory=list)
     load: PhysicalLoad = PhysicalLoad.LIGHT
     team: bool = False
     reward_kind: RewardKind
@@ -55,7 +55,7 @@ class SubmitJobRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     transport_allowance_yen: Yen = 0
     withholding_applies: bool = False
     """True for 所得税法204条 work (teaching, design …)."""
-    spec: TaskSpec = TaskSpec()
+    spec: TaskSpec = msgspec.field(default_factory=TaskSpec)
 
 
 def submit_job_request(

@@ -1,0 +1,142 @@
+"""Bearer JWTs for every service's HTTP API: who is calling, for which council, in what role.
+
+Development signs with a local HS256 key (`conbini token`); production verifies the same
+claims from an OIDC provider (RS256, see the security issue). Claims: `sub` (the caller's
+id: a requester, a coordinator, a worker), `tenant` (the council) and `role`.
+"""
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+ALGORITHM = "HS256"
+TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+class Role(StrEnum):
+    """What a caller may do."""
+
+    REQUESTER = "requester"  # 依頼主
+    COORDINATOR = "coordinator"  # 事務局 staff
+    WORKER = "worker"  # 登録者
+    ACCOUNTANT = "accountant"
+    AUDITOR = "auditor"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    subject: UUID
+    tenant: str
+    role: Role
+
+
+def load_or_create_key(path: Path) -> str:
+    """Return the local signing key, creating it (0600) on first use."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key, encoding="utf-8")
+    return key
+
+
+def issue_token(
+    key: str,
+    *,
+    tenant: str,
+    role: Role,
+    subject: UUID,
+    now: datetime | None = None,
+    lifetime: timedelta = timedelta(hours=12),
+) -> str:
+    """Sign a development token."""
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": str(subject),
+        "tenant": tenant,
+        "role": role.value,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + lifetime).timestamp()),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def read_token(key: str, token: str) -> Principal:
+    """Verify a token and return its caller.
+
+    Raises:
+        NotAuthorizedException: bad signature, expired, or missing or malformed claims.
+    """
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+        return Principal(
+            subject=UUID(str(claims["sub"])),
+            tenant=valid_tenant(str(claims["tenant"])),
+            role=Role(str(claims["role"])),
+        )
+    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        msg = f"invalid bearer token: {error}"
+        raise NotAuthorizedException(detail=msg) from error
+
+
+def valid_tenant(tenant: str) -> str:
+    """Return the tenant id if it is a valid subject token.
+
+    Raises:
+        ValueError: it is not.
+    """
+    if not re.fullmatch(TENANT_PATTERN, tenant):
+        msg = f"invalid tenant {tenant!r}"
+        raise ValueError(msg)
+    return tenant
+
+
+def bearer_middleware(key: str) -> type[AbstractAuthenticationMiddleware]:
+    """Return the authentication middleware class verifying tokens signed with `key`."""
+
+    class BearerAuthentication(AbstractAuthenticationMiddleware):
+        """Turns `Authorization: Bearer <jwt>` into `request.user` (a Principal)."""
+
+        async def authenticate_request(
+            self, connection: ASGIConnection[Any, Any, Any, Any]
+        ) -> AuthenticationResult:
+            header = connection.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise NotAuthorizedException(detail="a bearer token is required")
+            principal = read_token(key, token.strip())
+            return AuthenticationResult(user=principal, auth=token)
+
+    return BearerAuthentication
+
+
+def requires(
+    *roles: Role,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard admitting only the given roles."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.user
+        if not isinstance(principal, Principal) or principal.role not in allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise PermissionDeniedException(detail=f"this needs one of the roles: {names}")
+
+    return guard

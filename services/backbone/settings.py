@@ -1,0 +1,50 @@
+"""Settings shared by every service, read from `CONBINI_*` environment variables."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from backbone.runtime import BackboneSettings
+from backbone.stores import StoreSettings
+from backbone.streams import StreamPolicy
+
+DEFAULT_DATA_DIR = ".conbini"
+DEFAULT_NATS_URL = "nats://127.0.0.1:14222"
+
+
+def data_dir_from(env: Mapping[str, str]) -> Path:
+    """Where the embedded default keeps its files."""
+    return Path(env.get("CONBINI_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
+
+
+def store_from(env: Mapping[str, str]) -> StoreSettings:
+    """The event stores: `CONBINI_POSTGRES_DSN` for PostgreSQL, else SQLite files.
+
+    `CONBINI_STORE=memory` keeps everything in memory (one process only).
+    """
+    kind = env.get("CONBINI_STORE") or ("postgres" if env.get("CONBINI_POSTGRES_DSN") else "sqlite")
+    if kind not in ("memory", "sqlite", "postgres"):
+        msg = f"CONBINI_STORE must be memory, sqlite or postgres, not {kind!r}"
+        raise ValueError(msg)
+    return StoreSettings(
+        kind="memory" if kind == "memory" else "postgres" if kind == "postgres" else "sqlite",
+        data_dir=data_dir_from(env) / "stores",
+        postgres_dsn=env.get("CONBINI_POSTGRES_DSN"),
+        schema_prefix=env.get("CONBINI_SCHEMA_PREFIX", ""),
+    )
+
+
+def backbone_from_env(env: Mapping[str, str] | None = None) -> BackboneSettings:
+    """Store, NATS and stream settings for any service."""
+    env = os.environ if env is None else env
+    urls = env.get("CONBINI_NATS_URL", DEFAULT_NATS_URL).split(",")
+    return BackboneSettings(
+        nats_urls=[url.strip() for url in urls if url.strip()],
+        store=store_from(env),
+        streams=StreamPolicy(replicas=int(env.get("CONBINI_STREAM_REPLICAS", "1"))),
+    )
+
+
+def jwt_key_file(env: Mapping[str, str]) -> Path:
+    """The local development signing key (`CONBINI_JWT_KEY_FILE`, else in the data dir)."""
+    return Path(env.get("CONBINI_JWT_KEY_FILE") or data_dir_from(env) / "jwt.key")

@@ -1,0 +1,99 @@
+"""The broker's Litestar application: routes, auth, problem details, OpenAPI at /docs."""
+
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+
+from backbone.auth import bearer_middleware
+from broker.bootstrap import Broker
+from broker.domain.errors import (
+    BrokerError,
+    ConstraintBrokenError,
+    InvalidRequestError,
+    NotFoundError,
+    TaskStateError,
+)
+from broker.http.job_requests import JobRequestsController
+from broker.http.tasks import CompletionsController, TasksController
+from broker.http.workers import WorkersController
+
+MAX_BODY_BYTES = 256 * 1024
+PUBLIC = ["^/docs", "^/health$"]
+
+
+def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
+    """Map a domain error to an RFC 9457 problem with this status."""
+
+    def convert(error: Exception) -> ProblemDetailsException:
+        extra: dict[str, Any] | None = None
+        if isinstance(error, ConstraintBrokenError):
+            extra = {"broken": error.broken}
+        return ProblemDetailsException(
+            status_code=status, title=title, detail=str(error), extra=extra
+        )
+
+    return convert
+
+
+@get("/health", summary="Liveness", tags=["health"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    """The API answers."""
+    return {"status": "ok"}
+
+
+def create_app(broker: Broker) -> Litestar:
+    """Build the API around a configured broker."""
+    openapi = OpenAPIConfig(
+        title="shigoto-conbini broker",
+        version="1.0.0",
+        description=(
+            "Job requests (業務依頼), carving (業務切り出し), the worker registry and "
+            "completion (検収). Every call needs `Authorization: Bearer <jwt>` with `tenant` "
+            "and `role` claims (`conbini token` issues one for development)."
+        ),
+        path="/docs",
+        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+    problems = ProblemDetailsConfig(
+        enable_for_all_http_exceptions=True,
+        exception_to_problem_detail_map={
+            NotFoundError: problem(404, "Not found"),
+            TaskStateError: problem(409, "Not possible in this state"),
+            ConstraintBrokenError: problem(422, "A worker's constraint would break"),
+            InvalidRequestError: problem(422, "Impossible request"),
+            BrokerError: problem(409, "Conflict"),
+            IntegrityError: problem(409, "Changed meanwhile; try again"),
+        },
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            JobRequestsController,
+            TasksController,
+            CompletionsController,
+            WorkersController,
+        ],
+        dependencies={"broker": Provide(lambda: broker, sync_to_thread=False)},
+        middleware=[DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC)],
+        plugins=[ProblemDetailsPlugin(problems)],
+        openapi_config=openapi,
+        request_max_body_size=MAX_BODY_BYTES,
+    )

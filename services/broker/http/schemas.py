@@ -1,0 +1,101 @@
+"""What the broker's API returns (never contracts, never domain events)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from broker.domain.job_request import JobRequest
+from broker.domain.task import Task
+
+
+class Created(msgspec.Struct, frozen=True):
+    """The id of what was created."""
+
+    id: UUID
+
+
+class OfferView(msgspec.Struct, frozen=True):
+    """One offer of a task (coordinators see to whom and why)."""
+
+    offer_id: UUID
+    worker_id: UUID
+    expires_at: datetime
+    state: str
+
+
+class TaskView(msgspec.Struct, frozen=True, kw_only=True):
+    """A task as requesters and coordinators see it."""
+
+    id: UUID
+    job_request_id: UUID
+    title: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    district: str | None
+    reward_kind: str
+    reward_yen: int
+    worker_id: UUID | None
+    needs_coordinator: bool
+    """True when nobody eligible is left to offer it to."""
+    offers: list[OfferView] | None = None
+    """Only for coordinators."""
+
+
+class JobRequestView(msgspec.Struct, frozen=True, kw_only=True):
+    """A job request with its tasks' states."""
+
+    id: UUID
+    requester_id: UUID
+    cancelled: bool
+    carved_minutes: int
+    terms: dict[str, Any]
+    tasks: list[TaskView]
+
+
+class CompletedView(msgspec.Struct, frozen=True):
+    """Tasks whose work was confirmed."""
+
+    task_ids: list[UUID]
+
+
+def task_view(task: Task, *, with_offers: bool) -> TaskView:
+    """Render a task."""
+    offers = (
+        [
+            OfferView(offer_id=oid, worker_id=o.worker_id, expires_at=o.expires_at, state=o.state)
+            for oid, o in task.offers.items()
+        ]
+        if with_offers
+        else None
+    )
+    return TaskView(
+        id=task.id,
+        job_request_id=task.job_request_id,
+        title=task.title,
+        status=task.status.value,
+        starts_at=task.starts_at,
+        ends_at=task.ends_at,
+        district=task.district,
+        reward_kind=task.reward_kind,
+        reward_yen=task.reward_yen,
+        worker_id=task.worker_id,
+        needs_coordinator=task.exhausted,
+        offers=offers,
+    )
+
+
+def job_request_view(
+    request: JobRequest, tasks: list[Task], *, with_offers: bool
+) -> JobRequestView:
+    """Render a request with its tasks."""
+    return JobRequestView(
+        id=request.id,
+        requester_id=request.requester_id,
+        cancelled=request.cancelled,
+        carved_minutes=request.carved_minutes,
+        terms=request.terms,
+        tasks=[task_view(task, with_offers=with_offers) for task in tasks],
+    )

@@ -1,0 +1,169 @@
+"""Coordinators carve, assign and follow tasks; requesters confirm or cancel their own."""
+
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from backbone.auth import Role, requires
+from broker.commands.assign_task import AssignTask, assign_task
+from broker.commands.cancel_task import CancelTask, cancel_task
+from broker.commands.carve_task import CarveTask, carve_task
+from broker.commands.complete_work import CompleteWork, complete_work
+from broker.commands.dispute_work import DisputeWork, dispute_work
+from broker.commands.record_no_show import record_no_show
+from broker.domain.errors import TaskNotFoundError
+from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
+from broker.http.schemas import CompletedView, TaskView, task_view
+
+COORDINATOR = requires(Role.COORDINATOR)
+REQUESTER_OR_COORDINATOR = requires(Role.REQUESTER, Role.COORDINATOR)
+
+
+class TasksController(Controller):
+    """Tasks, at /tasks."""
+
+    path = "/tasks"
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Carve a task out of a job request and offer it",
+    )
+    def carve(self, request: AnyRequest, broker: BrokerDep, data: JSONBody[CarveTask]) -> TaskView:
+        """業務切り出し: the task is offered at once to the fairest eligible workers."""
+        with flow_of(request) as principal:
+            task = carve_task(broker.app, data, tenant=principal.tenant, now=broker.clock.now())
+        return task_view(task, with_offers=True)
+
+    @get(
+        "/{task_id:uuid}",
+        guards=[requires(Role.REQUESTER, Role.COORDINATOR, Role.AUDITOR)],
+        sync_to_thread=True,
+        summary="One task",
+    )
+    def one(self, request: AnyRequest, broker: BrokerDep, task_id: FromPath[UUID]) -> TaskView:
+        """A task's state (coordinators and auditors also see its offers)."""
+        principal = caller(request)
+        task = broker.app.task(task_id, principal.tenant)
+        owner = own_requests_only(principal)
+        if owner is not None and task.requester_id != owner:
+            raise TaskNotFoundError(task_id)
+        return task_view(task, with_offers=principal.role is not Role.REQUESTER)
+
+    @post(
+        "/{task_id:uuid}/assign",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Assign a task directly (constraints still apply)",
+    )
+    def assign(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[AssignTask],
+    ) -> None:
+        """The worker agreed in person or by phone; no hard constraint may break."""
+        with flow_of(request) as principal:
+            assign_task(
+                broker.app,
+                task_id,
+                data,
+                tenant=principal.tenant,
+                coordinator_id=principal.subject,
+                now=broker.clock.now(),
+            )
+
+    @post(
+        "/{task_id:uuid}/cancel",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[REQUESTER_OR_COORDINATOR],
+        sync_to_thread=True,
+        summary="Cancel a task",
+    )
+    def cancel(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[CancelTask],
+    ) -> None:
+        """Free before acceptance; afterwards recorded so payout compensates the worker."""
+        with flow_of(request) as principal:
+            cancel_task(
+                broker.app,
+                task_id,
+                data,
+                tenant=principal.tenant,
+                cancelled_by=principal.role.value,
+                requester_id=own_requests_only(principal),
+            )
+
+    @post(
+        "/{task_id:uuid}/no-show",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Record a no-show and offer the task again",
+    )
+    def no_show(self, request: AnyRequest, broker: BrokerDep, task_id: FromPath[UUID]) -> None:
+        """The assigned worker did not come."""
+        with flow_of(request) as principal:
+            record_no_show(broker.app, task_id, tenant=principal.tenant, now=broker.clock.now())
+
+    @post(
+        "/{task_id:uuid}/dispute",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[REQUESTER_OR_COORDINATOR],
+        sync_to_thread=True,
+        summary="Dispute completed work",
+    )
+    def dispute(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[DisputeWork],
+    ) -> None:
+        """Put the reward on hold until a coordinator resolves it."""
+        with flow_of(request) as principal:
+            dispute_work(
+                broker.app,
+                task_id,
+                data,
+                tenant=principal.tenant,
+                raised_by=principal.subject,
+                requester_id=own_requests_only(principal),
+            )
+
+
+class CompletionsController(Controller):
+    """Confirmations of work done, at /completions."""
+
+    path = "/completions"
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[REQUESTER_OR_COORDINATOR],
+        sync_to_thread=True,
+        summary="Confirm work done (検収), one task or a day's batch",
+    )
+    def complete(
+        self, request: AnyRequest, broker: BrokerDep, data: JSONBody[CompleteWork]
+    ) -> CompletedView:
+        """All or nothing: every listed task is confirmed in one transaction."""
+        with flow_of(request) as principal:
+            done = complete_work(
+                broker.app,
+                data,
+                tenant=principal.tenant,
+                confirmed_by=principal.subject,
+                requester_id=own_requests_only(principal),
+            )
+        return CompletedView(task_ids=done)
