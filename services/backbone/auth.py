@@ -5,6 +5,8 @@ claims from an OIDC provider (RS256, see the security issue). Claims: `sub` (the
 id: a requester, a coordinator, a worker), `tenant` (the council) and `role`.
 """
 
+import contextlib
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -45,14 +47,21 @@ class Principal:
 
 
 def load_or_create_key(path: Path) -> str:
-    """Return the local signing key, creating it (0600) on first use."""
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key, encoding="utf-8")
-    return key
+    """Return the local signing key, creating it (0600) on first use.
+
+    Several processes may start at once: the key is written to a private temporary file
+    and linked into place, so exactly one key wins and everyone reads that one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(48))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 def issue_token(

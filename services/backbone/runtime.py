@@ -6,6 +6,7 @@ until asked to stop.
 """
 
 import asyncio
+import fcntl
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -49,16 +50,22 @@ def open_store(
 ) -> App:
     """Construct a service's application on its store, creating schema and tables if needed.
 
-    On PostgreSQL the creation is serialised by an advisory lock: a service's API, relay
-    and inbox processes start together, and concurrent `CREATE … IF NOT EXISTS` collide.
+    Creation is serialised across processes (an advisory lock on PostgreSQL, a lock file
+    beside SQLite databases): a service's API, relay and inbox start together, and
+    concurrent `CREATE … IF NOT EXISTS` collide.
     """
     env = store_env(service, store)
-    if store.kind != "postgres" or not store.postgres_dsn:
-        return app_class(env=env, routes=routes)
-    with psycopg.connect(store.postgres_dsn, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(f"conbini-ddl:{service}"),))
-        ensure_schema(store.postgres_dsn, store.schema_for(service))
-        return app_class(env=env, routes=routes)
+    if store.kind == "postgres" and store.postgres_dsn:
+        with psycopg.connect(store.postgres_dsn, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(f"conbini-ddl:{service}"),))
+            ensure_schema(store.postgres_dsn, store.schema_for(service))
+            return app_class(env=env, routes=routes)
+    if store.kind == "sqlite" and store.data_dir is not None:
+        store.data_dir.mkdir(parents=True, exist_ok=True)
+        with (store.data_dir / f"{service}.ddl.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return app_class(env=env, routes=routes)
+    return app_class(env=env, routes=routes)
 
 
 def lease_for(service: str, role: str, store: StoreSettings) -> Lease:

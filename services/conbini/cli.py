@@ -3,11 +3,16 @@
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
+from uuid import UUID, uuid4
 
+from backbone.auth import Role, issue_token, load_or_create_key, valid_tenant
 from backbone.nats_server import NatsServerError
+from backbone.settings import jwt_key_file
 from conbini.contracts_docs import stale_documents, write_documents
 from conbini.settings import UpSettings
 from conbini.up import run_up
@@ -27,6 +32,13 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir", help="where data is kept (default: $CONBINI_DATA_DIR or .conbini)"
     )
     up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
+    up.add_argument("--postgres", metavar="DSN", help="keep every store in this PostgreSQL")
+
+    token = commands.add_parser("token", help="issue a development bearer token")
+    token.add_argument("--tenant", required=True, help="the council, e.g. mine-wakuwaku")
+    token.add_argument("--role", required=True, choices=[role.value for role in Role])
+    token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime")
 
     contracts = commands.add_parser("contracts", help="generated contract documents")
     contracts.add_argument("action", choices=["generate", "check"])
@@ -49,14 +61,38 @@ def contracts_command(action: str, root: Path) -> int:
     return 0
 
 
+def token_command(tenant: str, role: Role, subject: UUID | None, hours: float) -> int:
+    """Print a token signed with the local development key."""
+    try:
+        valid_tenant(tenant)
+    except ValueError as error:
+        print(f"conbini token: {error}", file=sys.stderr)
+        return 2
+    key = load_or_create_key(jwt_key_file(os.environ))
+    print(
+        issue_token(
+            key,
+            tenant=tenant,
+            role=role,
+            subject=subject or uuid4(),
+            lifetime=timedelta(hours=hours),
+        )
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `conbini` subcommand and return its exit code."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "contracts":
         return contracts_command(args.action, args.root)
+    if args.command == "token":
+        return token_command(args.tenant, Role(args.role), args.subject, args.hours)
     try:
-        settings = UpSettings.from_env(data_dir=args.data_dir, nats_url=args.nats)
+        settings = UpSettings.from_env(
+            data_dir=args.data_dir, nats_url=args.nats, postgres_dsn=args.postgres
+        )
         return asyncio.run(run_up(settings))
     except (NatsServerError, ValueError) as error:
         print(f"conbini up: {error}", file=sys.stderr)

@@ -23,6 +23,11 @@ class UpSettings:
     nats_monitor_port: int
     nats_sync_interval: SyncInterval
     stream_replicas: int
+    postgres_dsn: str | None = None
+    """An external PostgreSQL for every store, instead of SQLite files."""
+    broker_port: int = 8001
+    tenant: str = "mine-wakuwaku"
+    """The council `conbini up` shows in its hints."""
 
     @classmethod
     def from_env(
@@ -31,6 +36,7 @@ class UpSettings:
         *,
         data_dir: str | None = None,
         nats_url: str | None = None,
+        postgres_dsn: str | None = None,
     ) -> "UpSettings":
         """Build settings from flags first, then `CONBINI_*` variables, then defaults."""
         env = os.environ if env is None else env
@@ -46,4 +52,19 @@ class UpSettings:
             nats_monitor_port=int(env.get("CONBINI_NATS_MONITOR_PORT", "18222")),
             nats_sync_interval="always" if sync == "always" else "default",
             stream_replicas=int(env.get("CONBINI_STREAM_REPLICAS", "1")),
+            postgres_dsn=postgres_dsn or env.get("CONBINI_POSTGRES_DSN") or None,
+            broker_port=int(env.get("CONBINI_BROKER_PORT", "8001")),
+            tenant=env.get("CONBINI_TENANT", "mine-wakuwaku"),
         )
+
+    def service_env(self, nats_url: str) -> dict[str, str]:
+        """The environment every service process gets."""
+        env = {
+            "CONBINI_DATA_DIR": str(self.data_dir),
+            "CONBINI_NATS_URL": nats_url,
+            "CONBINI_STREAM_REPLICAS": str(self.stream_replicas),
+            "CONBINI_BROKER_PORT": str(self.broker_port),
+        }
+        if self.postgres_dsn:
+            env["CONBINI_POSTGRES_DSN"] = self.postgres_dsn
+        return env

@@ -4,15 +4,17 @@ import asyncio
 import contextlib
 import logging
 import signal
+import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import nats
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
-from backbone.nats_server import NatsServer, NatsServerConfig
+from backbone.nats_server import NatsServer, NatsServerConfig, NatsServerError
 from backbone.streams import StreamPolicy, provision_streams
+from conbini.children import Child, service_role
 from conbini.settings import UpSettings
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ class Health:
     jetstream: bool
     streams: list[StreamInfo]
     monitor_url: str | None
+    broker_url: str = ""
+    tenant: str = ""
 
     def render(self) -> str:
         """Return the human-readable report printed at start-up."""
@@ -47,6 +51,14 @@ class Health:
                 f"  stream     {info.config.name:<10} {subjects:<14} "
                 f"{info.state.messages} messages, last seq {info.state.last_seq}"
             )
+        if self.broker_url:
+            lines += [
+                f"  broker     {self.broker_url}  (API docs: {self.broker_url}/docs)",
+                (
+                    "  token      conbini token --tenant "
+                    f"{self.tenant} --role requester   (or coordinator, auditor …)"
+                ),
+            ]
         lines.append("Press Ctrl-C to stop. (とめるときは Ctrl-C)")
         return "\n".join(lines)
 
@@ -86,13 +98,55 @@ async def check_health(nc: Client, settings: UpSettings, server: NatsServer | No
     )
 
 
-async def supervise(server: NatsServer, stop: asyncio.Event) -> None:
-    """Restart the embedded nats-server if it dies while we are meant to be running."""
+async def supervise(server: NatsServer | None, children: list[Child], stop: asyncio.Event) -> None:
+    """Restart the embedded nats-server and any service process that dies while running."""
     while not stop.is_set():
         await asyncio.sleep(SUPERVISE_EVERY_S)
-        if not stop.is_set() and not server.running():
+        if stop.is_set():
+            return
+        if server is not None and not server.running():
             log.error("nats-server exited unexpectedly; restarting it")
             await asyncio.to_thread(server.restart)
+        for child in children:
+            if not child.alive():
+                child.restarts += 1
+                log.error("%s exited; restarting it (restart %s)", child.name, child.restarts)
+                child.start()
+
+
+def service_children(settings: UpSettings, nats_url: str) -> list[Child]:
+    """Every service role `conbini up` runs."""
+    env = settings.service_env(nats_url)
+    logs = settings.data_dir / "logs"
+    return [service_role("broker", role, env, logs) for role in ("api", "relay", "inbox", "clock")]
+
+
+async def wait_for_http(url: str, children: list[Child], within: float = 60.0) -> None:
+    """Wait until `url` answers 200, or fail if a child died or time ran out.
+
+    Raises:
+        NatsServerError: the API did not come up.
+    """
+    deadline = asyncio.get_running_loop().time() + within
+    while asyncio.get_running_loop().time() < deadline:
+        dead = [child.name for child in children if not child.alive()]
+        if dead:
+            msg = f"{', '.join(dead)} exited at start-up; see {children[0].log_path.parent}"
+            raise NatsServerError(msg)
+        if await asyncio.to_thread(http_ok, url):
+            return
+        await asyncio.sleep(0.2)
+    msg = f"{url} did not answer within {within}s"
+    raise NatsServerError(msg)
+
+
+def http_ok(url: str) -> bool:
+    """True when a GET of `url` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback
+            return bool(response.status == 200)  # noqa: PLR2004
+    except OSError:
+        return False
 
 
 def embedded_server(settings: UpSettings) -> NatsServer:
@@ -116,21 +170,30 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
         loop.add_signal_handler(sig, stop.set)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     server = None if settings.nats_url else embedded_server(settings)
+    children: list[Child] = []
     try:
         if server is not None:
             await asyncio.to_thread(server.start)
-        nc = await connect(server.url if server else str(settings.nats_url))
+        nats_url = server.url if server else str(settings.nats_url)
+        nc = await connect(nats_url)
         try:
-            out((await check_health(nc, settings, server)).render())
-            supervisor = asyncio.create_task(supervise(server, stop)) if server else None
+            health = await check_health(nc, settings, server)
+            children = service_children(settings, nats_url)
+            for child in children:
+                child.start()
+            broker_url = f"http://127.0.0.1:{settings.broker_port}"
+            await wait_for_http(f"{broker_url}/health", children)
+            out(replace(health, broker_url=broker_url, tenant=settings.tenant).render())
+            supervisor = asyncio.create_task(supervise(server, children, stop))
             await stop.wait()
-            if supervisor is not None:
-                supervisor.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await supervisor
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
         finally:
             await (nc.drain() if nc.is_connected else nc.close())
     finally:
+        for child in children:
+            await asyncio.to_thread(child.stop)
         if server is not None:
             await asyncio.to_thread(server.stop)
     out("shigoto-conbini stopped. (とまりました)")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from backbone.flow import Flow, within_flow
 from broker.application import BrokerApplication
 from broker.domain.task import Task
 
@@ -12,7 +13,9 @@ def expire_offers(app: BrokerApplication, *, now: datetime) -> int:
     closed = 0
     for task_id in app.registry.expired_offers(now):
         task: Task = app.repository.get(task_id)
-        closed += task.expire_offers(now)
-        app.offer_next(task, now=now)
-        app.save(task)
+        # no request started this: the task's own life is the flow
+        with within_flow(Flow(tenant=task.tenant, correlation_id=task.id)):
+            closed += task.expire_offers(now)
+            app.offer_next(task, now=now)
+            app.save(task)
     return closed
