@@ -8,10 +8,21 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backbone.auth import Role, requires
 from broker.commands.cancel_job_request import CancelJobRequest, cancel_job_request
+from broker.commands.confirm_carving import ConfirmCarving, confirm_carving
+from broker.commands.propose_carving import proposal_for
 from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
 from broker.domain.errors import JobRequestNotFoundError
+from broker.domain.spec_check import disguised_employment_warnings
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
-from broker.http.schemas import Created, JobRequestView, job_request_view
+from broker.http.schemas import (
+    JobRequestCreated,
+    JobRequestView,
+    ProposalView,
+    TaskView,
+    job_request_view,
+    proposal_view,
+    task_view,
+)
 
 READERS = (Role.REQUESTER, Role.COORDINATOR, Role.AUDITOR)
 
@@ -30,8 +41,8 @@ class JobRequestsController(Controller):
     )
     def submit(
         self, request: AnyRequest, broker: BrokerDep, data: JSONBody[SubmitJobRequest]
-    ) -> Created:
-        """A requester asks for work (業務依頼)."""
+    ) -> JobRequestCreated:
+        """A requester asks for work (業務依頼); the spec is checked for signs of employment."""
         with flow_of(request) as principal:
             ident = submit_job_request(
                 broker.app,
@@ -40,7 +51,8 @@ class JobRequestsController(Controller):
                 requester_id=principal.subject,
                 now=broker.clock.now(),
             )
-        return Created(id=ident)
+        terms = broker.app.job_request(ident, principal.tenant).terms
+        return JobRequestCreated(id=ident, warnings=disguised_employment_warnings(terms))
 
     @get("/", guards=[requires(*READERS)], sync_to_thread=True, summary="List job requests")
     def list_requests(self, request: AnyRequest, broker: BrokerDep) -> list[JobRequestView]:
@@ -77,6 +89,43 @@ class JobRequestsController(Controller):
             raise JobRequestNotFoundError(job_request_id)
         tasks = [broker.app.task(task_id, principal.tenant) for task_id in job.task_ids]
         return job_request_view(job, tasks, with_offers=principal.role is Role.COORDINATOR)
+
+    @get(
+        "/{job_request_id:uuid}/proposal",
+        guards=[requires(Role.COORDINATOR)],
+        sync_to_thread=True,
+        summary="Propose how to carve a request into shifts",
+    )
+    def proposal(
+        self, request: AnyRequest, broker: BrokerDep, job_request_id: FromPath[UUID]
+    ) -> ProposalView:
+        """Shifts two-deep in eligible workers; uncovered minutes and what blocked them."""
+        principal = caller(request)
+        found = proposal_for(
+            broker.app, job_request_id, tenant=principal.tenant, now=broker.clock.now()
+        )
+        return proposal_view(found)
+
+    @post(
+        "/{job_request_id:uuid}/tasks",
+        status_code=HTTP_201_CREATED,
+        guards=[requires(Role.COORDINATOR)],
+        sync_to_thread=True,
+        summary="Carve confirmed shifts into tasks and offer them",
+    )
+    def confirm(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        job_request_id: FromPath[UUID],
+        data: JSONBody[ConfirmCarving],
+    ) -> list[TaskView]:
+        """業務切り出し: one task per person per shift, each offered at once."""
+        with flow_of(request) as principal:
+            tasks = confirm_carving(
+                broker.app, job_request_id, data, tenant=principal.tenant, now=broker.clock.now()
+            )
+        return [task_view(task, with_offers=True) for task in tasks]
 
     @post(
         "/{job_request_id:uuid}/cancel",

@@ -6,7 +6,9 @@ from uuid import UUID
 
 import msgspec
 
+from broker.domain.carving import Proposal
 from broker.domain.job_request import JobRequest
+from broker.domain.spec_check import disguised_employment_warnings
 from broker.domain.task import Task
 
 
@@ -52,7 +54,35 @@ class JobRequestView(msgspec.Struct, frozen=True, kw_only=True):
     cancelled: bool
     carved_minutes: int
     terms: dict[str, Any]
+    warnings: list[str]
+    """Signs of disguised employment in the spec (偽装請負のおそれ), for the coordinator."""
     tasks: list[TaskView]
+
+
+class JobRequestCreated(msgspec.Struct, frozen=True):
+    """A submitted request's id, and any warnings about its spec."""
+
+    id: UUID
+    warnings: list[str]
+
+
+class ProposedShiftView(msgspec.Struct, frozen=True):
+    """One shift of a carving proposal."""
+
+    starts_at: datetime
+    ends_at: datetime
+    copies: int
+    eligible: int
+
+
+class ProposalView(msgspec.Struct, frozen=True, kw_only=True):
+    """How a request could be carved; what cannot be covered, and what stands in the way."""
+
+    shifts: list[ProposedShiftView]
+    covered_minutes: int
+    uncovered_minutes: int
+    blocked_by: dict[str, int]
+    """Constraint → worker-slots it ruled out where fewer than two workers were free."""
 
 
 class CompletedView(msgspec.Struct, frozen=True):
@@ -97,5 +127,18 @@ def job_request_view(
         cancelled=request.cancelled,
         carved_minutes=request.carved_minutes,
         terms=request.terms,
+        warnings=disguised_employment_warnings(request.terms),
         tasks=[task_view(task, with_offers=with_offers) for task in tasks],
+    )
+
+
+def proposal_view(proposal: Proposal) -> ProposalView:
+    """Render a carving proposal."""
+    return ProposalView(
+        shifts=[
+            ProposedShiftView(s.starts_at, s.ends_at, s.copies, s.eligible) for s in proposal.shifts
+        ],
+        covered_minutes=proposal.covered_minutes,
+        uncovered_minutes=proposal.uncovered_minutes,
+        blocked_by=proposal.blocked_by,
     )
