@@ -4,13 +4,18 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec
+from bench import backbone, contracts_codec, matching
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
         "store → relay → JetStream → inbox → store, against JetStream and PostgreSQL floors",
         backbone.add_arguments,
         backbone.run,
+    ),
+    "matching": (
+        "choose offers among many workers (index) against the full scan",
+        matching.add_arguments,
+        matching.run,
     ),
     "contracts": (
         "decode/encode contract events against msgspec's untyped floor",

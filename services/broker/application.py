@@ -1,5 +1,6 @@
 """The broker's event-sourced application: loading helpers and offering tasks."""
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -18,7 +19,7 @@ from broker.domain.errors import (
     WorkerNotFoundError,
 )
 from broker.domain.job_request import JobRequest
-from broker.domain.matching import Ranked, rank_candidates
+from broker.domain.matching import Ranked, first_eligible
 from broker.domain.task import Task, TaskStatus
 from broker.domain.worker import Worker
 from broker.registry import Registry
@@ -27,6 +28,7 @@ from contracts.base import IntegrationEvent
 A = TypeVar("A", bound=Aggregate)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_public_holiday(day: object) -> bool:
     """Japanese public holidays (祝日), from jpholiday."""
     return isinstance(day, date) and jpholiday.is_holiday(day)
@@ -92,10 +94,11 @@ class BrokerApplication(ServiceApplication):
         wanted = self.offer_fanout - len(task.open_offers())
         if wanted <= 0:
             return []
-        ranked = rank_candidates(
-            task.shift,
+        shift = task.shift
+        ranked = first_eligible(
+            shift,
             task.work_type,
-            self.registry.candidates(task.tenant, now),
+            self.registry.ordered_candidates(task.tenant, shift, task.work_type, self.places, now),
             is_holiday=self.is_holiday,
             places=self.places,
             limit=wanted,

@@ -3,24 +3,34 @@
 A projection of the broker's own notification log, caught up on demand before each
 matching decision, so the API and inbox processes (which both write to the store) see the
 same picture. Rebuilt from nothing at start-up.
+
+For matching among many workers it keeps an index in ranking order: per tenant, workers
+grouped by the minutes they worked or were offered in the last 28 days (fairness), then by
+home district and way of travel (travel time to a task depends only on those). A task's
+candidates are yielded fairest first, so matching stops after the first few that fit.
 """
 
+import bisect
+import heapq
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from broker.domain.constraints import Candidate
+from broker.domain.constraints import Candidate, Places, clearly_unfit
 from broker.domain.job_request import JobRequest
 from broker.domain.task import Task
-from broker.domain.values import Booking
+from broker.domain.values import TOKYO, Booking, Constraints, Shift, Travel
 from broker.domain.worker import Worker, constraints_from_state
 
 FAIRNESS_WINDOW = timedelta(days=28)
+
+Group = tuple[str | None, Travel]
+"""(home district, way of travel): workers whose travel time to any place is the same."""
 
 
 @dataclass
@@ -31,12 +41,31 @@ class WorkerEntry:
     tenant: str
     skills: frozenset[str]
     preferred: frozenset[str]
-    constraints: dict[str, object]
+    constraints: Constraints
     paused: bool = False
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     """Open offers and assigned, started or completed tasks, by task id."""
     load: list[tuple[datetime, int]] = field(default_factory=list)
     """(when, minutes) of every offer made and every task completed: the fairness count."""
+    recent: int = 0
+    """Minutes in `load` within the fairness window, as of the registry's day."""
+
+    @property
+    def group(self) -> Group:
+        """The worker's travel group."""
+        return (self.constraints.home_district, self.constraints.travel)
+
+    def candidate(self) -> Candidate:
+        """The worker as matching sees them."""
+        return Candidate(
+            worker_id=self.worker_id,
+            constraints=self.constraints,
+            skills=self.skills,
+            bookings=tuple(self.bookings.values()),
+            paused=self.paused,
+            recent_minutes=self.recent,
+            preferred_work_types=self.preferred,
+        )
 
 
 @dataclass
@@ -48,17 +77,49 @@ class TaskEntry:
     """offer id → (worker id, expires at)."""
 
 
+@dataclass
+class FairnessIndex:
+    """One tenant's workers by recent minutes, then travel group; ids kept sorted as text."""
+
+    buckets: dict[int, dict[Group, list[str]]] = field(default_factory=dict)
+    minutes: list[int] = field(default_factory=list)
+    """The bucket keys, ascending."""
+
+    def add(self, entry: WorkerEntry) -> None:
+        """Put a worker in its bucket."""
+        if entry.recent not in self.buckets:
+            bisect.insort(self.minutes, entry.recent)
+            self.buckets[entry.recent] = {}
+        bisect.insort(self.buckets[entry.recent].setdefault(entry.group, []), str(entry.worker_id))
+
+    def remove(self, entry: WorkerEntry) -> None:
+        """Take a worker out of its bucket."""
+        groups = self.buckets[entry.recent]
+        ids = groups[entry.group]
+        del ids[bisect.bisect_left(ids, str(entry.worker_id))]
+        if not ids:
+            del groups[entry.group]
+        if not groups:
+            del self.buckets[entry.recent]
+            self.minutes.remove(entry.recent)
+
+
 class Registry:
     """Workers, bookings and open offers, projected from the broker's log."""
 
     def __init__(self) -> None:
         self.position = 0
         self.workers: dict[UUID, WorkerEntry] = {}
+        self.by_text: dict[str, WorkerEntry] = {}
         self.tasks: dict[UUID, TaskEntry] = {}
         self.shifts: dict[UUID, tuple[datetime, datetime]] = {}
         self.requests: dict[UUID, tuple[str, UUID]] = {}
         """Job request id → (tenant, requester id), in submission order."""
-        self.lock = threading.Lock()
+        self.indexes: dict[str, FairnessIndex] = defaultdict(FairnessIndex)
+        self.preferring: dict[tuple[str, str], set[str]] = defaultdict(set)
+        """(tenant, work type) → workers who asked for that work."""
+        self.day: date | None = None
+        self.lock = threading.RLock()
 
     def catch_up(self, app: Application[UUID]) -> None:
         """Apply every event stored since the last call."""
@@ -77,19 +138,18 @@ class Registry:
             case JobRequest.Submitted():
                 self.requests[event.originator_id] = (event.tenant, event.requester_id)
             case Worker.Registered():
-                self.workers[event.originator_id] = WorkerEntry(
-                    worker_id=event.originator_id,
-                    tenant=event.tenant,
-                    skills=frozenset(event.skills),
-                    preferred=frozenset(event.preferred_work_types),
-                    constraints=event.constraints,
-                )
+                self.register(event)
             case Worker.ConstraintsChanged():
-                self.workers[event.originator_id].constraints = event.constraints
+                entry = self.workers[event.originator_id]
+                self.reindex(entry, constraints=constraints_from_state(event.constraints))
             case Worker.SkillsChanged():
                 entry = self.workers[event.originator_id]
+                for work_type in entry.preferred:
+                    self.preferring[(entry.tenant, work_type)].discard(str(entry.worker_id))
                 entry.skills = frozenset(event.skills)
                 entry.preferred = frozenset(event.preferred_work_types)
+                for work_type in entry.preferred:
+                    self.preferring[(entry.tenant, work_type)].add(str(entry.worker_id))
             case Worker.Paused():
                 self.workers[event.originator_id].paused = True
             case Worker.Resumed():
@@ -120,6 +180,37 @@ class Registry:
             case _:
                 return
 
+    def register(self, event: Worker.Registered) -> None:
+        """Add a newly registered worker to the view and the index."""
+        entry = WorkerEntry(
+            worker_id=event.originator_id,
+            tenant=event.tenant,
+            skills=frozenset(event.skills),
+            preferred=frozenset(event.preferred_work_types),
+            constraints=constraints_from_state(event.constraints),
+        )
+        self.workers[entry.worker_id] = entry
+        self.by_text[str(entry.worker_id)] = entry
+        self.indexes[entry.tenant].add(entry)
+        for work_type in entry.preferred:
+            self.preferring[(entry.tenant, work_type)].add(str(entry.worker_id))
+
+    def reindex(
+        self,
+        entry: WorkerEntry,
+        *,
+        constraints: Constraints | None = None,
+        recent: int | None = None,
+    ) -> None:
+        """Change what places a worker in the index, moving them."""
+        index = self.indexes[entry.tenant]
+        index.remove(entry)
+        if constraints is not None:
+            entry.constraints = constraints
+        if recent is not None:
+            entry.recent = recent
+        index.add(entry)
+
     def book(self, worker_id: UUID, task_id: UUID) -> None:
         """The worker holds the task's time."""
         if (entry := self.workers.get(worker_id)) is not None:
@@ -135,30 +226,62 @@ class Registry:
         """Add the task's minutes to the worker's fairness count."""
         if (entry := self.workers.get(worker_id)) is not None:
             starts_at, ends_at = self.shifts[task_id]
-            entry.load.append((at, int((ends_at - starts_at).total_seconds() // 60)))
+            minutes = int((ends_at - starts_at).total_seconds() // 60)
+            entry.load.append((at, minutes))
+            self.reindex(entry, recent=entry.recent + minutes)  # `refresh` drops old ones
+
+    def refresh(self, now: datetime) -> None:
+        """Recount everyone's recent minutes when the day changes (the window slides)."""
+        today = now.astimezone(TOKYO).date()
+        if self.day == today:
+            return
+        self.day = today
+        since = now - FAIRNESS_WINDOW
+        for entry in self.workers.values():
+            recent = sum(minutes for at, minutes in entry.load if at >= since)
+            if recent != entry.recent:
+                self.reindex(entry, recent=recent)
+
+    def ordered_candidates(
+        self, tenant: str, shift: Shift, work_type: str, places: Places, now: datetime
+    ) -> Iterator[Candidate]:
+        """A tenant's workers in ranking order for `shift`: fairest, preferring, nearest.
+
+        The same order as `broker.domain.matching.rank_key`, produced without looking at
+        every worker.
+        """
+        with self.lock:
+            self.refresh(now)
+            index = self.indexes[tenant]
+            preferring = self.preferring[(tenant, work_type)]
+            for minutes in list(index.minutes):
+                groups = index.buckets.get(minutes, {})
+                by_travel: dict[int, list[list[str]]] = defaultdict(list)
+                for group, ids in groups.items():
+                    by_travel[travel(shift, group, places)].append(ids)
+                for prefers in (True, False):
+                    for minutes_away in sorted(by_travel):
+                        for text in heapq.merge(*by_travel[minutes_away]):
+                            if (text in preferring) is not prefers:
+                                continue
+                            entry = self.by_text[text]
+                            if not clearly_unfit(shift, entry.constraints, entry.skills):
+                                yield entry.candidate()
 
     def candidates(self, tenant: str, now: datetime) -> Iterator[Candidate]:
         """Every registered worker of a tenant as matching sees them at `now`."""
-        since = now - FAIRNESS_WINDOW
-        for entry in self.workers.values():
-            if entry.tenant != tenant:
-                continue
-            yield Candidate(
-                worker_id=entry.worker_id,
-                constraints=constraints_from_state(entry.constraints),
-                skills=entry.skills,
-                bookings=tuple(entry.bookings.values()),
-                paused=entry.paused,
-                recent_minutes=sum(minutes for at, minutes in entry.load if at >= since),
-                preferred_work_types=entry.preferred,
-            )
+        with self.lock:
+            self.refresh(now)
+            for entry in self.workers.values():
+                if entry.tenant == tenant:
+                    yield entry.candidate()
 
     def candidate(self, worker_id: UUID, now: datetime) -> Candidate | None:
         """One worker as matching sees them at `now`."""
-        entry = self.workers.get(worker_id)
-        if entry is None:
-            return None
-        return next(c for c in self.candidates(entry.tenant, now) if c.worker_id == worker_id)
+        with self.lock:
+            self.refresh(now)
+            entry = self.workers.get(worker_id)
+            return entry.candidate() if entry else None
 
     def expired_offers(self, now: datetime) -> dict[UUID, list[UUID]]:
         """Task id → offers past their deadline and still open."""
@@ -168,3 +291,12 @@ class Registry:
                 if now >= expires_at:
                     due[task_id].append(offer_id)
         return dict(due)
+
+
+def travel(shift: Shift, group: Group, places: Places) -> int:
+    """Travel minutes for a travel group (0 at home; unreachable sorts last)."""
+    home, mode = group
+    if shift.district is None or home is None:
+        return 0
+    minutes = places.travel_minutes(home, shift.district, mode)
+    return 0 if minutes is None else minutes

@@ -78,7 +78,6 @@ def broken_by(
     """
     c = candidate.constraints
     day = shift.local_day
-    start, end = shift.local_minutes()
     broken: list[Broken] = []
     if candidate.paused:
         broken.append(Broken.PAUSED)
@@ -88,7 +87,7 @@ def broken_by(
         broken.append(Broken.PERIOD)
     if day.weekday() in c.days_off or day in c.dates_off or (c.holidays_off and is_holiday(day)):
         broken.append(Broken.DAY_OFF)
-    if not any(window.covers(start, end) for window in c.weekly.get(day.weekday(), ())):
+    if not covers_hours(shift, c):
         broken.append(Broken.HOURS)
     broken += place_broken(shift, c, places)
     if not shift.skills <= candidate.skills:
@@ -99,6 +98,28 @@ def broken_by(
         broken.append(Broken.SOLO)
     broken += load_broken(shift, c, [b for b in candidate.bookings if b.task_id != ignore_task])
     return broken
+
+
+def covers_hours(shift: Shift, c: Constraints) -> bool:
+    """True when one of the worker's windows that weekday holds the whole shift."""
+    start, end = shift.local_span
+    return any(window.covers(start, end) for window in c.weekly.get(shift.local_day.weekday(), ()))
+
+
+def clearly_unfit(shift: Shift, c: Constraints, skills: frozenset[str]) -> bool:
+    """A cheap first look: hours, weekday off, load, skills, style (never a false 'fit').
+
+    Only ever answers True when `broken_by` would report something; used to skip workers
+    quickly when walking many.
+    """
+    return (
+        shift.load.rank > c.max_load.rank
+        or not shift.skills <= skills
+        or (shift.team and c.style is WorkStyle.SOLO_ONLY)
+        or (shift.district is not None and c.style is WorkStyle.HOME_ONLY)
+        or shift.local_day.weekday() in c.days_off
+        or not covers_hours(shift, c)
+    )
 
 
 def place_broken(shift: Shift, c: Constraints, places: Places) -> list[Broken]:

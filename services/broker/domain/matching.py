@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from broker.domain.constraints import Candidate, Places, broken_by
 from broker.domain.values import Shift
 
+RankKey = tuple[int, int, int, str]
+
 
 @dataclass(frozen=True)
 class Ranked:
@@ -74,3 +76,49 @@ def travel_of(shift: Shift, candidate: Candidate, places: Places) -> int:
     if shift.district is None or c.home_district is None:
         return 0
     return places.travel_minutes(c.home_district, shift.district, c.travel) or 0
+
+
+def rank_key(shift: Shift, work_type: str, candidate: Candidate, places: Places) -> RankKey:
+    """The order workers are considered in: fairness, then preference, travel, id."""
+    prefers = work_type in candidate.preferred_work_types
+    return (
+        candidate.recent_minutes,
+        0 if prefers else 1,
+        travel_of(shift, candidate, places),
+        str(candidate.worker_id),
+    )
+
+
+def first_eligible(
+    shift: Shift,
+    work_type: str,
+    ordered: Iterable[Candidate],
+    *,
+    is_holiday: Callable[[object], bool],
+    places: Places,
+    limit: int,
+    exclude: frozenset[object] = frozenset(),
+) -> list[Ranked]:
+    """Like `rank_candidates`, for candidates already in `rank_key` order: stop at `limit`.
+
+    An index that yields workers fairest first lets a task be matched among 100,000
+    registered workers by checking only the first few in line.
+    """
+    ranked: list[Ranked] = []
+    for candidate in ordered:
+        if candidate.worker_id in exclude:
+            continue
+        if broken_by(shift, candidate, is_holiday=is_holiday, places=places):
+            continue
+        ranked.append(
+            Ranked(
+                worker_id=candidate.worker_id,
+                rank=len(ranked) + 1,
+                recent_minutes=candidate.recent_minutes,
+                prefers_work_type=work_type in candidate.preferred_work_types,
+                travel_minutes=travel_of(shift, candidate, places),
+            )
+        )
+        if len(ranked) == limit:
+            break
+    return ranked

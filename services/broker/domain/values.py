@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -103,24 +104,28 @@ class Shift:
         """True when the worker does the task at home."""
         return self.district is None
 
-    @property
+    @cached_property
     def minutes(self) -> int:
         """Planned length."""
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
-    @property
+    @cached_property
     def local_day(self) -> date:
         """The Tokyo calendar day the shift starts on."""
         return self.starts_at.astimezone(TOKYO).date()
 
-    def local_minutes(self) -> tuple[int, int]:
+    @cached_property
+    def local_span(self) -> tuple[int, int]:
         """Start and end as minutes after Tokyo midnight of `local_day`."""
-        start = self.starts_at.astimezone(TOKYO)
-        midnight = datetime.combine(start.date(), time(0), tzinfo=TOKYO)
+        midnight = datetime.combine(self.local_day, time(0), tzinfo=TOKYO)
         return (
             int((self.starts_at - midnight).total_seconds() // 60),
             int((self.ends_at - midnight).total_seconds() // 60),
         )
+
+    def local_minutes(self) -> tuple[int, int]:
+        """Start and end as minutes after Tokyo midnight of `local_day`."""
+        return self.local_span
 
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         """Return True when the shift shares any moment with [starts_at, ends_at)."""

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from broker.domain.constraints import Broken, Candidate, Places, broken_by
-from broker.domain.matching import rank_candidates
+from broker.domain.matching import first_eligible, rank_candidates
 from broker.domain.values import (
     TOKYO,
     Booking,
@@ -20,6 +20,8 @@ from broker.domain.values import (
     WorkStyle,
     iso_week,
 )
+from broker.domain.worker import Worker, constraints_to_state
+from broker.registry import Registry
 
 PLACES = Places(
     car_minutes={
@@ -284,3 +286,59 @@ def test_ranked_reasons_name_fairness_when_read_by_an_auditor() -> None:
     assert [r.worker_id for r in ranked] == [fair.worker_id, busy.worker_id]
     assert "60 min worked or offered in the last 28 days" in ranked[0].reasons
     assert isinstance(ranked[0].worker_id, UUID)
+
+
+# ---- the registry's index yields workers in exactly the ranking order -------------------
+
+population_specs = st.lists(
+    st.tuples(
+        constraints_strategy,
+        st.frozensets(st.sampled_from(["harvest", "forklift", "care", "pc"]), max_size=3),
+        st.frozensets(st.sampled_from(["harvest", "cleaning"]), max_size=2),
+        st.sampled_from([0, 0, 60, 120, 180]),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(shift=shifts, specs=population_specs, limit=st.integers(1, 8))
+def test_indexed_matching_equals_ranking_everyone_when_workers_are_many(
+    shift: Shift,
+    specs: list[tuple[Constraints, frozenset[str], frozenset[str], int]],
+    limit: int,
+) -> None:
+    registry = Registry()
+    now = datetime(2026, 9, 30, tzinfo=UTC)
+    for number, (constraints, skills, preferred, minutes) in enumerate(specs):
+        worker = Worker(
+            tenant="t",
+            birth_year=1950,
+            sex="unstated",
+            district=None,
+            skills=sorted(skills),
+            preferred_work_types=sorted(preferred),
+            constraints=constraints_to_state(constraints),
+        )
+        for event in worker.collect_events():
+            registry.apply(event)
+        if minutes:
+            task_id = UUID(int=number + 1)
+            registry.shifts[task_id] = (now, now + timedelta(minutes=minutes))
+            registry.count(worker.id, task_id, now)
+    everyone = list(registry.candidates("t", now))
+
+    expected = rank_candidates(
+        shift, "harvest", everyone, is_holiday=is_holiday, places=PLACES, limit=limit
+    )
+    indexed = first_eligible(
+        shift,
+        "harvest",
+        registry.ordered_candidates("t", shift, "harvest", PLACES, now),
+        is_holiday=is_holiday,
+        places=PLACES,
+        limit=limit,
+    )
+
+    assert [r.worker_id for r in indexed] == [r.worker_id for r in expected]
+    assert [r.reasons for r in indexed] == [r.reasons for r in expected]
