@@ -37,6 +37,7 @@ from broker.domain.worker import Worker, constraints_to_state
 from broker.policies.routes import ROUTES
 
 TENANT = "mine-wakuwaku"
+PER_SAVE = 1000
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 DISTRICTS = list(MINE_CITY)
 WORK = ["harvest", "cleaning", "cooking", "packing", "care", "office"]
@@ -99,7 +100,7 @@ def register_town(app: BrokerApplication, count: int, rng: random.Random) -> Non
                 constraints=constraints_to_state(persona(rng)),
             )
         )
-        if len(batch) == 1000:
+        if len(batch) == PER_SAVE:
             app.save(*batch)
             batch = []
     if batch:
@@ -171,7 +172,12 @@ def peer_check(
         )
         scan_times.append(time.perf_counter() - begun)
         ordered = app.registry.ordered_candidates(
-            TENANT, shift, terms["work_type"], app.places, NOW
+            TENANT,
+            shift,
+            terms["work_type"],
+            app.places,
+            NOW,
+            holiday=app.is_holiday(shift.local_day),
         )
         indexed = first_eligible(
             shift,

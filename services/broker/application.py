@@ -50,11 +50,23 @@ class BrokerApplication(ServiceApplication):
         is_holiday: Callable[[object], bool] = is_public_holiday,
     ) -> None:
         super().__init__(env, routes=routes)
+        self.registry = Registry()
         self.places = places or Places()
         self.offer_fanout = offer_fanout
         self.answer_within = answer_within
         self.is_holiday = is_holiday
-        self.registry = Registry()
+
+    @property
+    def places(self) -> Places:
+        """Travel times between districts (matching and the registry share them)."""
+        return self.registry.places
+
+    @places.setter
+    def places(self, places: Places) -> None:
+        """Set the district table before workers are loaded into the registry."""
+        self.registry.places = places
+        for index in self.registry.indexes.values():
+            index.places = places
 
     def load(self, kind: type[A], ident: UUID, tenant: str, missing: type[NotFoundError]) -> A:
         """Return a tenant's aggregate.
@@ -98,7 +110,14 @@ class BrokerApplication(ServiceApplication):
         ranked = first_eligible(
             shift,
             task.work_type,
-            self.registry.ordered_candidates(task.tenant, shift, task.work_type, self.places, now),
+            self.registry.ordered_candidates(
+                task.tenant,
+                shift,
+                task.work_type,
+                self.places,
+                now,
+                holiday=self.is_holiday(shift.local_day),
+            ),
             is_holiday=self.is_holiday,
             places=self.places,
             limit=wanted,

@@ -10,21 +10,28 @@ home district and way of travel (travel time to a task depends only on those). A
 candidates are yielded fairest first, so matching stops after the first few that fit.
 """
 
-import bisect
-import heapq
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from broker.domain.constraints import Candidate, Places, clearly_unfit
+from broker.domain.constraints import Candidate, Places
 from broker.domain.job_request import JobRequest
 from broker.domain.task import Task
-from broker.domain.values import TOKYO, Booking, Constraints, Shift, Travel
+from broker.domain.values import (
+    MINUTES_PER_DAY,
+    TOKYO,
+    Booking,
+    Constraints,
+    Shift,
+    Travel,
+    WorkStyle,
+)
 from broker.domain.worker import Worker, constraints_from_state
 
 FAIRNESS_WINDOW = timedelta(days=28)
@@ -77,31 +84,100 @@ class TaskEntry:
     """offer id → (worker id, expires at)."""
 
 
+def hour_slots(c: Constraints) -> set[tuple[int, int]]:
+    """(weekday, half-hour) slots any of the worker's windows touches, days off excluded.
+
+    Touching, not holding: a shift held by a window touches only slots the window touches,
+    so the hours mask never leaves out a worker who fits.
+    """
+    return {
+        (weekday, slot)
+        for weekday, windows in c.weekly.items()
+        if weekday not in c.days_off
+        for window in windows
+        for slot in range(window.start // 30, -(-window.end // 30))
+    }
+
+
+def can_reach(c: Constraints, district: str, places: Places) -> bool:
+    """True when the worker can get to the district within their travel limit."""
+    if c.home_district is None:
+        return False
+    minutes = places.travel_minutes(c.home_district, district, c.travel)
+    return minutes is not None and minutes <= c.max_travel_minutes
+
+
+def bits_of(mask: int) -> list[int]:
+    """The positions of the set bits of a non-negative int, ascending."""
+    text = bin(mask)[:1:-1]
+    found = []
+    at = text.find("1")
+    while at != -1:
+        found.append(at)
+        at = text.find("1", at + 1)
+    return found
+
+
 @dataclass
-class FairnessIndex:
-    """One tenant's workers by recent minutes, then travel group; ids kept sorted as text."""
+class TenantIndex:
+    """One tenant's workers as bitsets: each worker is a bit, each fact a mask.
 
-    buckets: dict[int, dict[Group, list[str]]] = field(default_factory=dict)
-    minutes: list[int] = field(default_factory=list)
-    """The bucket keys, ascending."""
+    Python's big ints make AND over 100,000 workers a few microseconds, so a shift's
+    plausible workers (hours, skills, load, style, reachable) are found without a loop,
+    then walked in ranking order: fairness bucket, preference, travel, id.
+    """
 
-    def add(self, entry: WorkerEntry) -> None:
-        """Put a worker in its bucket."""
-        if entry.recent not in self.buckets:
-            bisect.insort(self.minutes, entry.recent)
-            self.buckets[entry.recent] = {}
-        bisect.insort(self.buckets[entry.recent].setdefault(entry.group, []), str(entry.worker_id))
+    texts: list[str] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)
+    hours: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+    """(weekday, half-hour) → workers with a window holding that half-hour."""
+    skills: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    load_at_least: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    solo_only: int = 0
+    home_only: int = 0
+    holidays_off: int = 0
+    groups: dict[Group, int] = field(default_factory=lambda: defaultdict(int))
+    preferring: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    buckets: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    """Recent minutes → workers (fairness)."""
+    reach: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """District → workers who can get there within their limit (every known district)."""
+    places: Places = field(default_factory=Places)
 
-    def remove(self, entry: WorkerEntry) -> None:
-        """Take a worker out of its bucket."""
-        groups = self.buckets[entry.recent]
-        ids = groups[entry.group]
-        del ids[bisect.bisect_left(ids, str(entry.worker_id))]
-        if not ids:
-            del groups[entry.group]
-        if not groups:
+    def bit(self, text: str) -> int:
+        """The worker's bit, assigning one on first sight."""
+        if text not in self.position:
+            self.position[text] = len(self.texts)
+            self.texts.append(text)
+        return 1 << self.position[text]
+
+    def mark(self, entry: WorkerEntry, *, on: bool) -> None:
+        """Set (or clear) every mask bit describing the worker's current facts."""
+        bit = self.bit(str(entry.worker_id))
+        c = entry.constraints
+        keys: list[tuple[dict[Any, int], Any]] = [(self.hours, key) for key in hour_slots(c)]
+        keys += [(self.skills, skill) for skill in entry.skills]
+        keys += [(self.load_at_least, rank) for rank in range(c.max_load.rank + 1)]
+        keys += [(self.preferring, work_type) for work_type in entry.preferred]
+        keys += [(self.groups, entry.group), (self.buckets, entry.recent)]
+        keys += [
+            (self.reach, district)
+            for district in self.places.districts()
+            if can_reach(c, district, self.places)
+        ]
+        for masks, key in keys:
+            masks[key] = masks[key] | bit if on else masks[key] & ~bit
+        if not self.buckets[entry.recent]:
             del self.buckets[entry.recent]
-            self.minutes.remove(entry.recent)
+        flags = {
+            "solo_only": c.style is WorkStyle.SOLO_ONLY,
+            "home_only": c.style is WorkStyle.HOME_ONLY,
+            "holidays_off": c.holidays_off,
+        }
+        for name, applies in flags.items():
+            if applies:
+                mask = getattr(self, name)
+                setattr(self, name, mask | bit if on else mask & ~bit)
 
 
 class Registry:
@@ -115,11 +191,15 @@ class Registry:
         self.shifts: dict[UUID, tuple[datetime, datetime]] = {}
         self.requests: dict[UUID, tuple[str, UUID]] = {}
         """Job request id → (tenant, requester id), in submission order."""
-        self.indexes: dict[str, FairnessIndex] = defaultdict(FairnessIndex)
-        self.preferring: dict[tuple[str, str], set[str]] = defaultdict(set)
-        """(tenant, work type) → workers who asked for that work."""
+        self.places = Places()
+        """The district table reachability is kept for (set by the application)."""
+        self.indexes: dict[str, TenantIndex] = defaultdict(self.new_index)
         self.day: date | None = None
         self.lock = threading.RLock()
+
+    def new_index(self) -> TenantIndex:
+        """A tenant's empty index, for the registry's district table."""
+        return TenantIndex(places=self.places)
 
     def catch_up(self, app: Application[UUID]) -> None:
         """Apply every event stored since the last call."""
@@ -144,12 +224,10 @@ class Registry:
                 self.reindex(entry, constraints=constraints_from_state(event.constraints))
             case Worker.SkillsChanged():
                 entry = self.workers[event.originator_id]
-                for work_type in entry.preferred:
-                    self.preferring[(entry.tenant, work_type)].discard(str(entry.worker_id))
+                self.indexes[entry.tenant].mark(entry, on=False)
                 entry.skills = frozenset(event.skills)
                 entry.preferred = frozenset(event.preferred_work_types)
-                for work_type in entry.preferred:
-                    self.preferring[(entry.tenant, work_type)].add(str(entry.worker_id))
+                self.indexes[entry.tenant].mark(entry, on=True)
             case Worker.Paused():
                 self.workers[event.originator_id].paused = True
             case Worker.Resumed():
@@ -191,9 +269,7 @@ class Registry:
         )
         self.workers[entry.worker_id] = entry
         self.by_text[str(entry.worker_id)] = entry
-        self.indexes[entry.tenant].add(entry)
-        for work_type in entry.preferred:
-            self.preferring[(entry.tenant, work_type)].add(str(entry.worker_id))
+        self.indexes[entry.tenant].mark(entry, on=True)
 
     def reindex(
         self,
@@ -204,12 +280,20 @@ class Registry:
     ) -> None:
         """Change what places a worker in the index, moving them."""
         index = self.indexes[entry.tenant]
-        index.remove(entry)
+        if recent is not None and constraints is None:  # only the fairness bucket moves
+            old = index.bit(str(entry.worker_id))
+            index.buckets[entry.recent] &= ~old
+            if not index.buckets[entry.recent]:
+                del index.buckets[entry.recent]
+            entry.recent = recent
+            index.buckets[recent] |= old
+            return
+        index.mark(entry, on=False)
         if constraints is not None:
             entry.constraints = constraints
         if recent is not None:
             entry.recent = recent
-        index.add(entry)
+        index.mark(entry, on=True)
 
     def book(self, worker_id: UUID, task_id: UUID) -> None:
         """The worker holds the task's time."""
@@ -243,30 +327,77 @@ class Registry:
                 self.reindex(entry, recent=recent)
 
     def ordered_candidates(
-        self, tenant: str, shift: Shift, work_type: str, places: Places, now: datetime
+        self,
+        tenant: str,
+        shift: Shift,
+        work_type: str,
+        places: Places,
+        now: datetime,
+        *,
+        holiday: bool = False,
     ) -> Iterator[Candidate]:
-        """A tenant's workers in ranking order for `shift`: fairest, preferring, nearest.
+        """A tenant's plausible workers in ranking order for `shift`.
 
         The same order as `broker.domain.matching.rank_key`, produced without looking at
-        every worker.
+        every worker: only those whose hours, skills, load, style and reach could fit are
+        yielded (the full check is `broken_by`).
         """
         with self.lock:
             self.refresh(now)
             index = self.indexes[tenant]
-            preferring = self.preferring[(tenant, work_type)]
-            for minutes in list(index.minutes):
-                groups = index.buckets.get(minutes, {})
-                by_travel: dict[int, list[list[str]]] = defaultdict(list)
-                for group, ids in groups.items():
-                    by_travel[travel(shift, group, places)].append(ids)
-                for prefers in (True, False):
-                    for minutes_away in sorted(by_travel):
-                        for text in heapq.merge(*by_travel[minutes_away]):
-                            if (text in preferring) is not prefers:
-                                continue
-                            entry = self.by_text[text]
-                            if not clearly_unfit(shift, entry.constraints, entry.skills):
-                                yield entry.candidate()
+            plausible = self.plausible(index, shift, places)
+            if holiday:
+                plausible &= ~index.holidays_off
+            if not plausible:
+                return
+            preferring = index.preferring.get(work_type, 0)
+            levels: dict[int, int] = defaultdict(int)
+            for group, mask in index.groups.items():
+                levels[travel(shift, group, places)] |= mask
+            for minutes in sorted(index.buckets):
+                fair = plausible & index.buckets[minutes]
+                if not fair:
+                    continue
+                for wanted in (fair & preferring, fair & ~preferring):
+                    for minutes_away in sorted(levels):
+                        level = wanted & levels[minutes_away]
+                        texts = sorted(index.texts[at] for at in bits_of(level))
+                        for text in texts:
+                            yield self.by_text[text].candidate()
+
+    def plausible(self, index: TenantIndex, shift: Shift, places: Places) -> int:
+        """Workers whose hours, skills, load, style and reach could fit the shift."""
+        start, end = shift.local_span
+        weekday = shift.local_day.weekday()
+        if end > MINUTES_PER_DAY:
+            return 0
+        mask = -1
+        for slot in range(start // 30, -(-end // 30)):
+            mask &= index.hours.get((weekday, slot), 0)
+            if not mask:
+                return 0
+        for skill in shift.skills:
+            mask &= index.skills.get(skill, 0)
+        mask &= index.load_at_least.get(shift.load.rank, 0)
+        if shift.team:
+            mask &= ~index.solo_only
+        if shift.district is not None:
+            mask &= ~index.home_only & self.reachable(index, shift.district, places)
+        return mask
+
+    def reachable(self, index: TenantIndex, district: str, places: Places) -> int:
+        """Workers who can get to `district` within their limit.
+
+        Kept up to date for every district of the index's table; a district outside it
+        (or another table) is computed on the spot.
+        """
+        if places is index.places and district in index.places.districts():
+            return index.reach.get(district, 0)
+        mask = 0
+        for text, at in index.position.items():
+            if can_reach(self.by_text[text].constraints, district, places):
+                mask |= 1 << at
+        return mask
 
     def candidates(self, tenant: str, now: datetime) -> Iterator[Candidate]:
         """Every registered worker of a tenant as matching sees them at `now`."""

@@ -34,6 +34,10 @@ class Places:
 
     car_minutes: Mapping[frozenset[str], int] = field(default_factory=dict)
 
+    def districts(self) -> set[str]:
+        """Every district the table knows."""
+        return {name for pair in self.car_minutes for name in pair}
+
     def travel_minutes(self, home: str, district: str, travel: Travel) -> int | None:
         """Minutes from home to the district by `travel`; None when unknown or impossible."""
         if travel is Travel.NONE:

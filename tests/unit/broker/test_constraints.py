@@ -309,6 +309,7 @@ def test_indexed_matching_equals_ranking_everyone_when_workers_are_many(
     limit: int,
 ) -> None:
     registry = Registry()
+    registry.places = PLACES  # reachability is kept per district of this table
     now = datetime(2026, 9, 30, tzinfo=UTC)
     for number, (constraints, skills, preferred, minutes) in enumerate(specs):
         worker = Worker(
@@ -334,7 +335,9 @@ def test_indexed_matching_equals_ranking_everyone_when_workers_are_many(
     indexed = first_eligible(
         shift,
         "harvest",
-        registry.ordered_candidates("t", shift, "harvest", PLACES, now),
+        registry.ordered_candidates(
+            "t", shift, "harvest", PLACES, now, holiday=is_holiday(shift.local_day)
+        ),
         is_holiday=is_holiday,
         places=PLACES,
         limit=limit,
