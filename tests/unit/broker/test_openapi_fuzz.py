@@ -5,12 +5,14 @@ under pytest 9), on the in-memory broker, as a coordinator and as a requester.
 """
 
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_schema_conformance,
@@ -30,7 +32,7 @@ def test_no_input_makes_the_broker_fail_or_break_its_schema(tmp_path: Path, role
     key = load_or_create_key(tmp_path / "jwt.key")
     token = issue_token(key, tenant="mine-wakuwaku", role=role, subject=uuid4())
     schema = schemathesis.openapi.from_asgi("/docs/openapi.json", create_app(broker))
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     assert len(operations) >= 12
 
     for operation in operations:
@@ -42,7 +44,7 @@ def test_no_input_makes_the_broker_fail_or_break_its_schema(tmp_path: Path, role
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        def call(case: schemathesis.Case) -> None:
+        def call(case: schemathesis.Case[Any]) -> None:
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
         call()
