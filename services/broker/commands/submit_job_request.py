@@ -37,6 +37,8 @@ class SubmitJobRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     sector: Sector
     district: Text | None = None
     """Where the work happens; None when it is done at home (在宅)."""
+    address: Text | None = None
+    """The street address within the district, shown to the assigned worker only."""
     starts_on: date
     ends_on: date
     window_start: MinuteOfDay
