@@ -52,6 +52,7 @@ check: lint typecheck imports contracts test
 bench: setup
 	$(BIN)/python -m bench contracts
 	$(BIN)/python -m bench backbone
+	$(BIN)/python -m bench matching --workers 100000 --tasks 1000
 
 # Remove the virtual environment, caches and local data.
 clean:
