@@ -1,13 +1,12 @@
 """Markers from folders, and the real servers every integration test may ask for."""
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from backbone.nats_server import NatsServer, NatsServerConfig, free_port
+from backbone.nats_server import NatsServer
+from tests.support.nats import private_nats_server
 from tests.support.postgres import fresh_schema, postgres_dsn
 
 TESTS = Path(__file__).parent
@@ -41,16 +40,8 @@ def nats_process() -> Iterator[NatsServer]:
 
     Tests may stop, kill (SIGKILL by PID) and restart it; `nats_server` brings it back up.
     """
-    store = Path(tempfile.mkdtemp(prefix="nats-"))
-    server = NatsServer(
-        NatsServerConfig(store_dir=store, port=free_port(), monitor_port=free_port())
-    )
-    server.start()
-    try:
+    with private_nats_server() as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(store, ignore_errors=True)
 
 
 @pytest.fixture

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 from backbone.nats_server import free_port
+from backbone.stores import StoreSettings
+from backbone.stores import eventsourcing_env as store_env
 
 
 @dataclass(frozen=True)
@@ -134,17 +136,9 @@ def fresh_schema(dsn: str, prefix: str) -> Iterator[str]:
 
 
 def eventsourcing_env(dsn: str, schema: str) -> dict[str, str]:
-    """Return eventsourcing's POSTGRES_* settings for a DSN and schema."""
-    params = conninfo_to_dict(dsn)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
-        "POSTGRES_PORT": str(params.get("port", "5432")),
-        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
-        "POSTGRES_USER": str(params.get("user", "postgres")),
-        "POSTGRES_PASSWORD": str(params.get("password", "")),
-        "POSTGRES_SCHEMA": schema,
-    }
+    """Return eventsourcing's settings for a DSN, in the given (existing) schema."""
+    env = store_env("probe", StoreSettings(kind="postgres", postgres_dsn=dsn))
+    return env | {"POSTGRES_SCHEMA": schema}
 
 
 def with_schema(dsn: str, schema: str) -> str:

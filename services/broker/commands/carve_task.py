@@ -1,6 +1,6 @@
 """A coordinator carves one task out of a job request (業務切り出し); offers go out at once."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from uuid import UUID
 
 import msgspec
@@ -63,26 +63,7 @@ def carve_task(app: BrokerApplication, cmd: CarveTask, *, tenant: str, now: date
     if cmd.starts_at <= now:
         msg = "the shift starts in the past"
         raise InvalidRequestError(msg)
-    terms = request.terms
-    task = Task(
-        tenant=tenant,
-        job_request_id=request.id,
-        requester_id=request.requester_id,
-        title=terms["title"],
-        work_type=terms["work_type"],
-        sector=terms["sector"],
-        district=terms["district"],
-        starts_at=cmd.starts_at,
-        ends_at=cmd.ends_at,
-        load=terms["load"],
-        team=terms["team"],
-        skills=list(terms["skills"]),
-        reward_kind=terms["reward_kind"],
-        reward_yen=terms["reward_yen"],
-        transport_allowance_yen=terms["transport_allowance_yen"],
-        withholding_applies=terms["withholding_applies"],
-    )
-    request.record_task(task.id, int((cmd.ends_at - cmd.starts_at) / timedelta(minutes=1)))
+    task = request.carve(starts_at=cmd.starts_at, ends_at=cmd.ends_at)
     app.offer_next(task, now=now)
     app.save(request, task)
     return task

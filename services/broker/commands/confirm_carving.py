@@ -45,7 +45,6 @@ def confirm_carving(
         TaskStateError: the request was cancelled.
     """
     job = app.job_request(job_request_id, tenant)
-    terms = job.terms
     for shift in cmd.shifts:
         check_shift(job, shift.starts_at, shift.ends_at)
         if shift.starts_at <= now:
@@ -54,25 +53,7 @@ def confirm_carving(
     tasks: list[Task] = []
     for shift in cmd.shifts:
         for _ in range(shift.copies):
-            task = Task(
-                tenant=tenant,
-                job_request_id=job.id,
-                requester_id=job.requester_id,
-                title=terms["title"],
-                work_type=terms["work_type"],
-                sector=terms["sector"],
-                district=terms["district"],
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-                load=terms["load"],
-                team=terms["team"],
-                skills=list(terms["skills"]),
-                reward_kind=terms["reward_kind"],
-                reward_yen=terms["reward_yen"],
-                transport_allowance_yen=terms["transport_allowance_yen"],
-                withholding_applies=terms["withholding_applies"],
-            )
-            job.record_task(task.id, int((shift.ends_at - shift.starts_at).total_seconds() // 60))
+            task = job.carve(starts_at=shift.starts_at, ends_at=shift.ends_at)
             app.offer_next(task, now=now)
             app.save(job, task)
             tasks.append(task)

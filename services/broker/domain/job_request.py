@@ -1,12 +1,13 @@
 """A job request (業務依頼): what a requester asks the council to get done, and on what terms."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from broker.domain.errors import InvalidRequestError, TaskStateError
+from broker.domain.task import Task
 
 
 class JobRequest(Aggregate):
@@ -63,6 +64,34 @@ class JobRequest(Aggregate):
         if problems:
             raise InvalidRequestError("; ".join(problems))
         return cls(tenant=tenant, requester_id=requester_id, terms=terms)
+
+    def carve(self, *, starts_at: datetime, ends_at: datetime) -> Task:
+        """Carve one task on this request's terms and remember it (業務切り出し).
+
+        Raises:
+            TaskStateError: the request was cancelled.
+        """
+        terms = self.terms
+        task = Task(
+            tenant=self.tenant,
+            job_request_id=self.id,
+            requester_id=self.requester_id,
+            title=terms["title"],
+            work_type=terms["work_type"],
+            sector=terms["sector"],
+            district=terms["district"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            load=terms["load"],
+            team=terms["team"],
+            skills=list(terms["skills"]),
+            reward_kind=terms["reward_kind"],
+            reward_yen=terms["reward_yen"],
+            transport_allowance_yen=terms["transport_allowance_yen"],
+            withholding_applies=terms["withholding_applies"],
+        )
+        self.record_task(task.id, task.shift.minutes)
+        return task
 
     def record_task(self, task_id: UUID, minutes: int) -> None:
         """Remember a task carved from this request.

@@ -1,7 +1,5 @@
 """Fixtures for backbone tests: a fresh nats-server and fresh stores per test."""
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,25 +7,18 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from backbone.nats_server import NatsServer, NatsServerConfig, free_port
+from backbone.nats_server import NatsServer
 from backbone.stores import StoreSettings
 from bench.pipeline import SINK, SOURCE
+from tests.support.nats import private_nats_server
 from tests.support.postgres import unique_name
 
 
 @pytest.fixture
 def fresh_nats() -> Iterator[NatsServer]:
     """A nats-server of this test's own: empty streams, killable, restartable."""
-    store = Path(tempfile.mkdtemp(prefix="nats-"))
-    server = NatsServer(
-        NatsServerConfig(store_dir=store, port=free_port(), monitor_port=free_port())
-    )
-    server.start()
-    try:
+    with private_nats_server() as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(store, ignore_errors=True)
 
 
 def drop_schemas(dsn: str, prefix: str) -> None:
