@@ -13,6 +13,7 @@ from broker.commands.carve_task import CarveTask, carve_task
 from broker.commands.complete_work import CompleteWork, complete_work
 from broker.commands.dispute_work import DisputeWork, dispute_work
 from broker.commands.record_no_show import record_no_show
+from broker.commands.start_work import StartWork, start_work
 from broker.domain.errors import TaskNotFoundError
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
 from broker.http.schemas import CompletedView, TaskView, task_view
@@ -103,6 +104,24 @@ class TasksController(Controller):
                 cancelled_by=principal.role.value,
                 requester_id=own_requests_only(principal),
             )
+
+    @post(
+        "/{task_id:uuid}/check-in",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Record that the assigned worker began the task",
+    )
+    def check_in(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[StartWork],
+    ) -> None:
+        """A coordinator records the check-in (WorkStarted), e.g. told by phone."""
+        with flow_of(request) as principal:
+            start_work(broker.app, task_id, data, tenant=principal.tenant, now=broker.clock.now())
 
     @post(
         "/{task_id:uuid}/no-show",

@@ -17,6 +17,7 @@ from broker.commands.complete_work import CompleteWork, Completion, complete_wor
 from broker.commands.expire_offers import expire_offers
 from broker.commands.record_no_show import record_no_show
 from broker.commands.register_worker import ConstraintsBody, RegisterWorker, Window, register_worker
+from broker.commands.start_work import StartWork, start_work
 from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
 from broker.domain.constraints import Places
 from broker.domain.errors import (
@@ -344,3 +345,39 @@ def test_completing_an_open_task_is_refused(broker: BrokerApplication) -> None:
             confirmed_by=COORDINATOR,
             requester_id=None,
         )
+
+
+def test_check_in_is_published_and_becomes_the_completion_start(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    arrived = at_jst("2026-10-20 08:55")
+
+    start_work(
+        broker,
+        task.id,
+        StartWork(worker_id=worker, at=arrived),
+        tenant=TENANT,
+        now=at_jst("2026-10-20 09:00"),
+    )
+
+    [note] = broker.recorder.select_notifications(broker.recorder.max_notification_id() or 0, 1)
+    event = broker.mapper.to_domain_event(note)
+    contract = to_contract(event, envelope_of(event, default_tenant=TENANT))
+    assert isinstance(contract, c.WorkStarted)
+    assert contract.started_at == arrived
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.IN_PROGRESS
+
+
+def test_someone_else_cannot_check_in_for_the_assigned_worker(
+    broker: BrokerApplication,
+) -> None:
+    worker, stranger = a_worker(broker), a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+
+    with pytest.raises(TaskStateError):
+        start_work(broker, task.id, StartWork(worker_id=stranger), tenant=TENANT, now=NOW)
