@@ -7,6 +7,7 @@ module (`from contracts.broker import TaskCarvedOut`).
 
 from contracts.base import IntegrationEvent
 from contracts.broker import (
+    DisputeResolved,
     JobRequested,
     NoShowRecorded,
     OfferExpired,
@@ -26,6 +27,7 @@ from contracts.notify import OfferAccepted, OfferDeclined
 from contracts.payout import PayoutFailed, PayoutRunClosed, RewardAccrued, RewardPaid
 
 __all__ = [
+    "DisputeResolved",
     "IntegrationEvent",
     "JobRequested",
     "NoShowRecorded",

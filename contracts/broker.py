@@ -243,6 +243,21 @@ class WorkDisputed(IntegrationEvent, frozen=True, tag="broker.work_disputed.v1")
     """What is disputed."""
 
 
+class DisputeResolved(IntegrationEvent, frozen=True, tag="broker.dispute_resolved.v1"):
+    """A coordinator settled a dispute: the minutes agreed are the ones to pay for."""
+
+    task_id: UUID
+    """The disputed task."""
+    worker_id: UUID
+    """Who did the work."""
+    requester_id: UUID
+    """Who asked for it."""
+    worked_minutes: Minutes
+    """Minutes the reward is now based on (0: nothing is owed)."""
+    resolution: ShortText
+    """What was agreed, in words (no personal data)."""
+
+
 class NoShowRecorded(IntegrationEvent, frozen=True, tag="broker.no_show_recorded.v1"):
     """The assigned worker did not come; no reward is due."""
 
@@ -291,6 +306,7 @@ BrokerEvent = (
     | WorkStarted
     | WorkCompleted
     | WorkDisputed
+    | DisputeResolved
     | NoShowRecorded
     | WorkerRegistered
     | WorkerErased

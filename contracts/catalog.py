@@ -36,6 +36,7 @@ ROUTES: tuple[Route, ...] = (
     Route(event=broker.WorkStarted, consumers=()),
     Route(event=broker.WorkCompleted, consumers=("payout",)),
     Route(event=broker.WorkDisputed, consumers=("payout",)),
+    Route(event=broker.DisputeResolved, consumers=("payout",)),
     Route(event=broker.NoShowRecorded, consumers=()),
     Route(event=broker.WorkerRegistered, consumers=("notify", "payout")),
     Route(event=broker.WorkerErased, consumers=("notify", "payout")),

@@ -153,6 +153,15 @@ class Task(Aggregate):
         worker_id: UUID
         requester_id: UUID
 
+    class DisputeResolved(Aggregate.Event):
+        """A coordinator settled the dispute; the agreed minutes are paid for."""
+
+        worked_minutes: int
+        resolution: str
+        resolved_by: UUID
+        worker_id: UUID
+        requester_id: UUID
+
     @event(CarvedOut)
     def __init__(  # noqa: PLR0913 - one parameter per fact of the carved task
         self,
@@ -488,3 +497,32 @@ class Task(Aggregate):
     ) -> None:
         del reason, raised_by, worker_id, requester_id
         self.status = TaskStatus.DISPUTED
+
+    def resolve_dispute(self, *, worked_minutes: int, resolution: str, resolved_by: UUID) -> None:
+        """Settle a dispute on the minutes agreed (0: nothing is owed).
+
+        Raises:
+            TaskStateError: the work is not disputed.
+        """
+        if self.status is not TaskStatus.DISPUTED or self.worker_id is None:
+            raise TaskStateError(self.id, self.status, "resolve a dispute")
+        self._dispute_resolved(
+            worked_minutes=worked_minutes,
+            resolution=resolution,
+            resolved_by=resolved_by,
+            worker_id=self.worker_id,
+            requester_id=self.requester_id,
+        )
+
+    @event(DisputeResolved)
+    def _dispute_resolved(
+        self,
+        *,
+        worked_minutes: int,
+        resolution: str,
+        resolved_by: UUID,
+        worker_id: UUID,
+        requester_id: UUID,
+    ) -> None:
+        del worked_minutes, resolution, resolved_by, worker_id, requester_id
+        self.status = TaskStatus.COMPLETED

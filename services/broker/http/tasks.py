@@ -13,6 +13,7 @@ from broker.commands.carve_task import CarveTask, carve_task
 from broker.commands.complete_work import CompleteWork, complete_work
 from broker.commands.dispute_work import DisputeWork, dispute_work
 from broker.commands.record_no_show import record_no_show
+from broker.commands.resolve_dispute import ResolveDispute, resolve_dispute
 from broker.commands.start_work import StartWork, start_work
 from broker.domain.errors import TaskNotFoundError
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
@@ -158,6 +159,26 @@ class TasksController(Controller):
                 tenant=principal.tenant,
                 raised_by=principal.subject,
                 requester_id=own_requests_only(principal),
+            )
+
+    @post(
+        "/{task_id:uuid}/resolution",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Settle a dispute on the minutes agreed",
+    )
+    def resolve(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[ResolveDispute],
+    ) -> None:
+        """The council mediates; the reward follows the agreed minutes."""
+        with flow_of(request) as principal:
+            resolve_dispute(
+                broker.app, task_id, data, tenant=principal.tenant, coordinator_id=principal.subject
             )
 
 

@@ -131,6 +131,15 @@ def to_contract(  # noqa: C901, PLR0911, PLR0912 - one case per public fact
                 requester_id=event.requester_id,
                 reason=event.reason[:200],
             )
+        case Task.DisputeResolved():
+            return c.DisputeResolved(
+                **envelope,
+                task_id=event.originator_id,
+                worker_id=event.worker_id,
+                requester_id=event.requester_id,
+                worked_minutes=event.worked_minutes,
+                resolution=event.resolution[:200],
+            )
         case Task.NoShowRecorded():
             return c.NoShowRecorded(
                 **envelope,

@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import DomainEventProtocol
 
 from backbone.flow import envelope_of
 from backbone.runtime import open_store
@@ -14,9 +15,11 @@ from broker.commands.assign_task import AssignTask, assign_task
 from broker.commands.cancel_task import CancelTask, cancel_task
 from broker.commands.carve_task import CarveTask, carve_task
 from broker.commands.complete_work import CompleteWork, Completion, complete_work
+from broker.commands.dispute_work import DisputeWork, dispute_work
 from broker.commands.expire_offers import expire_offers
 from broker.commands.record_no_show import record_no_show
 from broker.commands.register_worker import ConstraintsBody, RegisterWorker, Window, register_worker
+from broker.commands.resolve_dispute import ResolveDispute, resolve_dispute
 from broker.commands.start_work import StartWork, start_work
 from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
 from broker.domain.constraints import Places
@@ -117,7 +120,7 @@ def answer(task: Task, worker_id: UUID, *, accept: bool, at: datetime = NOW) -> 
     )
 
 
-def stored_events(broker: BrokerApplication) -> list[object]:
+def stored_events(broker: BrokerApplication) -> list[DomainEventProtocol[UUID]]:
     notes = broker.recorder.select_notifications(1, 10_000)
     return [broker.mapper.to_domain_event(note) for note in notes]
 
@@ -381,3 +384,41 @@ def test_someone_else_cannot_check_in_for_the_assigned_worker(
 
     with pytest.raises(TaskStateError):
         start_work(broker, task.id, StartWork(worker_id=stranger), tenant=TENANT, now=NOW)
+
+
+def test_a_settled_dispute_publishes_the_agreed_minutes(broker: BrokerApplication) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    done = Completion(task_id=task.id, worked_minutes=180, finished_at=at_jst("2026-10-20 12:00"))
+    complete_work(
+        broker,
+        CompleteWork(completions=[done]),
+        tenant=TENANT,
+        confirmed_by=REQUESTER,
+        requester_id=REQUESTER,
+    )
+    dispute_work(
+        broker,
+        task.id,
+        DisputeWork(reason="途中で帰った"),
+        tenant=TENANT,
+        raised_by=REQUESTER,
+        requester_id=REQUESTER,
+    )
+
+    resolve_dispute(
+        broker,
+        task.id,
+        ResolveDispute(worked_minutes=120, resolution="120分で合意"),
+        tenant=TENANT,
+        coordinator_id=COORDINATOR,
+    )
+
+    events = [to_contract(e, envelope_of(e, default_tenant=TENANT)) for e in stored_events(broker)]
+    [disputed] = [e for e in events if isinstance(e, c.WorkDisputed)]
+    [resolved] = [e for e in events if isinstance(e, c.DisputeResolved)]
+    assert disputed.worker_id == resolved.worker_id == worker
+    assert resolved.worked_minutes == 120
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.COMPLETED
