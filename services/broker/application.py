@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 import jpholiday
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
 
 from backbone.stores import Policy, ServiceApplication
 from broker.domain.constraints import Places
@@ -55,6 +56,11 @@ class BrokerApplication(ServiceApplication):
         self.offer_fanout = offer_fanout
         self.answer_within = answer_within
         self.is_holiday = is_holiday
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        """Keep the registry current with what this process stores (no read-back)."""
+        super()._notify(recordings)
+        self.registry.absorb(recordings)
 
     @property
     def places(self) -> Places:

@@ -12,13 +12,14 @@ candidates are yielded fairest first, so matching stops after the first few that
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Recording
 
 from broker.domain.constraints import Candidate, Places
 from broker.domain.job_request import JobRequest
@@ -211,6 +212,19 @@ class Registry:
                 for note in notes:
                     self.apply(app.mapper.to_domain_event(note))
                     self.position = note.id
+
+    def absorb(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """Apply events this process just stored, without reading them back.
+
+        Only while they follow the position without a gap; anything else (another
+        process wrote in between) is left for `catch_up`, which reads the log.
+        """
+        with self.lock:
+            for recording in sorted(recordings, key=lambda r: r.notification.id):
+                if recording.notification.id != self.position + 1:
+                    return
+                self.apply(recording.domain_event)
+                self.position = recording.notification.id
 
     def apply(self, event: object) -> None:  # noqa: C901, PLR0912 - one case per event type
         """Update the view with one stored event."""
