@@ -57,11 +57,6 @@ DECODERS: dict[str, msgspec.json.Decoder[IntegrationEvent]] = {
 """The union decoder for each producer's stream."""
 
 
-def routes_from(producer: str) -> Iterator[Route]:
-    """Yield the routes of the events one producer publishes."""
-    return (route for route in ROUTES if route.producer == producer)
-
-
 def routes_to(consumer: str) -> Iterator[Route]:
     """Yield the routes of the events one service consumes."""
     return (route for route in ROUTES if consumer in route.consumers)

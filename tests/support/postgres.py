@@ -20,7 +20,6 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from backbone.nats_server import free_port
 from backbone.stores import StoreSettings
@@ -139,8 +138,3 @@ def eventsourcing_env(dsn: str, schema: str) -> dict[str, str]:
     """Return eventsourcing's settings for a DSN, in the given (existing) schema."""
     env = store_env("probe", StoreSettings(kind="postgres", postgres_dsn=dsn))
     return env | {"POSTGRES_SCHEMA": schema}
-
-
-def with_schema(dsn: str, schema: str) -> str:
-    """Return the DSN with `search_path` set to the schema."""
-    return make_conninfo(dsn, options=f"-c search_path={schema}")

@@ -53,10 +53,8 @@ def rank_candidates(
             continue
         if broken_by(shift, candidate, is_holiday=is_holiday, places=places):
             continue
-        travel = travel_of(shift, candidate, places)
-        prefers = work_type in candidate.preferred_work_types
-        key = (candidate.recent_minutes, 0 if prefers else 1, travel, str(candidate.worker_id))
-        eligible.append((key, candidate, travel))
+        key = rank_key(shift, work_type, candidate, places)
+        eligible.append((key, candidate, key[2]))
     eligible.sort(key=lambda item: item[0])
     return [
         Ranked(

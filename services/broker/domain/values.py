@@ -123,10 +123,6 @@ class Shift:
             int((self.ends_at - midnight).total_seconds() // 60),
         )
 
-    def local_minutes(self) -> tuple[int, int]:
-        """Start and end as minutes after Tokyo midnight of `local_day`."""
-        return self.local_span
-
     def overlaps(self, starts_at: datetime, ends_at: datetime) -> bool:
         """Return True when the shift shares any moment with [starts_at, ends_at)."""
         return self.starts_at < ends_at and starts_at < self.ends_at
