@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -51,8 +52,8 @@ class JobRequestsController(Controller):
                 requester_id=principal.subject,
                 now=broker.clock.now(),
             )
-        terms = broker.app.job_request(ident, principal.tenant).terms
-        return JobRequestCreated(id=ident, warnings=disguised_employment_warnings(terms))
+        warnings = disguised_employment_warnings(msgspec.to_builtins(data))
+        return JobRequestCreated(id=ident, warnings=warnings)
 
     @get("/", guards=[requires(*READERS)], sync_to_thread=True, summary="List job requests")
     def list_requests(self, request: AnyRequest, broker: BrokerDep) -> list[JobRequestView]:

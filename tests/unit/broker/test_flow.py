@@ -120,6 +120,19 @@ def answer(task: Task, worker_id: UUID, *, accept: bool, at: datetime = NOW) -> 
     )
 
 
+def confirm(
+    broker: BrokerApplication, task: Task, *, worked_minutes: int, finished_at: datetime
+) -> None:
+    done = Completion(task_id=task.id, worked_minutes=worked_minutes, finished_at=finished_at)
+    complete_work(
+        broker,
+        CompleteWork(completions=[done]),
+        tenant=TENANT,
+        confirmed_by=REQUESTER,
+        requester_id=REQUESTER,
+    )
+
+
 def stored_events(broker: BrokerApplication) -> list[DomainEventProtocol[UUID]]:
     notes = broker.recorder.select_notifications(1, 10_000)
     return [broker.mapper.to_domain_event(note) for note in notes]
@@ -212,15 +225,8 @@ def test_completion_publishes_the_reward_rule_when_confirmed(broker: BrokerAppli
     worker = a_worker(broker)
     task = a_carved_task(broker)
     react(broker, answer(task, worker, accept=True))
-    done = Completion(task_id=task.id, worked_minutes=185, finished_at=at_jst("2026-10-20 12:05"))
 
-    complete_work(
-        broker,
-        CompleteWork(completions=[done]),
-        tenant=TENANT,
-        confirmed_by=REQUESTER,
-        requester_id=REQUESTER,
-    )
+    confirm(broker, task, worked_minutes=185, finished_at=at_jst("2026-10-20 12:05"))
 
     [note] = broker.recorder.select_notifications(broker.recorder.max_notification_id() or 0, 1)
     event = broker.mapper.to_domain_event(note)
@@ -390,14 +396,7 @@ def test_a_settled_dispute_publishes_the_agreed_minutes(broker: BrokerApplicatio
     worker = a_worker(broker)
     task = a_carved_task(broker)
     react(broker, answer(task, worker, accept=True))
-    done = Completion(task_id=task.id, worked_minutes=180, finished_at=at_jst("2026-10-20 12:00"))
-    complete_work(
-        broker,
-        CompleteWork(completions=[done]),
-        tenant=TENANT,
-        confirmed_by=REQUESTER,
-        requester_id=REQUESTER,
-    )
+    confirm(broker, task, worked_minutes=180, finished_at=at_jst("2026-10-20 12:00"))
     dispute_work(
         broker,
         task.id,
