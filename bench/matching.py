@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from backbone.runtime import open_store
 from backbone.stores import StoreSettings
@@ -40,6 +40,8 @@ TENANT = "mine-wakuwaku"
 PER_SAVE = 1000
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 DISTRICTS = list(MINE_CITY)
+PERSONAL = "山田 花子 / やまだ はなこ / 090-1234-5678 / 美祢市大嶺町".encode()
+"""What is sealed per worker: about the size of real details."""
 WORK = ["harvest", "cleaning", "cooking", "packing", "care", "office"]
 
 
@@ -89,8 +91,11 @@ def register_town(app: BrokerApplication, count: int, rng: random.Random) -> Non
     """Register `count` workers, 1,000 per transaction."""
     batch: list[Worker] = []
     for _ in range(count):
+        worker_id = uuid4()
         batch.append(
             Worker(
+                id=worker_id,
+                personal=app.vault.seal(worker_id, PERSONAL),
                 tenant=TENANT,
                 birth_year=rng.randint(1938, 2000),
                 sex=rng.choice(["female", "male"]),

@@ -48,3 +48,12 @@ def backbone_from_env(env: Mapping[str, str] | None = None) -> BackboneSettings:
 def jwt_key_file(env: Mapping[str, str]) -> Path:
     """The local development signing key (`CONBINI_JWT_KEY_FILE`, else in the data dir)."""
     return Path(env.get("CONBINI_JWT_KEY_FILE") or data_dir_from(env) / "jwt.key")
+
+
+def master_key_file(env: Mapping[str, str]) -> Path:
+    """The master secret that wraps personal-data keys (`CONBINI_MASTER_KEY_FILE`).
+
+    Production points it at a mounted secret kept apart from database backups; the
+    embedded default creates one in the data dir.
+    """
+    return Path(env.get("CONBINI_MASTER_KEY_FILE") or data_dir_from(env) / "master.key")

@@ -1,6 +1,7 @@
 """The broker's event-sourced application: loading helpers and offering tasks."""
 
 import functools
+import secrets
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -11,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
 
+from backbone.personal import MemoryKeyStore, PersonalVault
 from backbone.stores import Policy, ServiceApplication
 from broker.domain.constraints import Places
 from broker.domain.errors import (
@@ -56,6 +58,8 @@ class BrokerApplication(ServiceApplication):
         self.offer_fanout = offer_fanout
         self.answer_within = answer_within
         self.is_holiday = is_holiday
+        self.vault = PersonalVault(secrets.token_urlsafe(32), MemoryKeyStore())
+        """Seals personal details; bootstrap gives it the deployment's keys."""
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         """Keep the registry current with what this process stores (no read-back)."""

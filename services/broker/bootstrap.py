@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from backbone.auth import load_or_create_key
 from backbone.clock import Clock, SystemClock
+from backbone.personal import PersonalVault, key_store_for
 from backbone.runtime import open_store
 from broker.application import BrokerApplication
 from broker.policies.routes import ROUTES
@@ -26,6 +27,10 @@ def build_broker(settings: BrokerSettings, clock: Clock | None = None) -> Broker
     app.places = settings.places
     app.offer_fanout = settings.offer_fanout
     app.answer_within = settings.answer_within
+    app.vault = PersonalVault(
+        load_or_create_key(settings.master_key_file),
+        key_store_for("broker", settings.backbone.store),
+    )
     return Broker(
         app=app,
         settings=settings,

@@ -242,7 +242,7 @@ class Registry:
                 entry.skills = frozenset(event.skills)
                 entry.preferred = frozenset(event.preferred_work_types)
                 self.indexes[entry.tenant].mark(entry, on=True)
-            case Worker.Paused():
+            case Worker.Paused() | Worker.Erased():
                 self.workers[event.originator_id].paused = True
             case Worker.Resumed():
                 self.workers[event.originator_id].paused = False

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file
+from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
 from broker.districts import mine_city_places, places_from_file
 from broker.domain.constraints import Places
@@ -19,6 +19,8 @@ class BrokerSettings:
 
     backbone: BackboneSettings
     jwt_key_file: Path
+    master_key_file: Path
+    """The secret that wraps every person's data key (keep it out of backups of the data)."""
     host: str = "127.0.0.1"
     port: int = 8001
     offer_fanout: int = 3
@@ -35,6 +37,7 @@ class BrokerSettings:
         return cls(
             backbone=backbone_from_env(env),
             jwt_key_file=jwt_key_file(env),
+            master_key_file=master_key_file(env),
             host=env.get("CONBINI_BROKER_HOST", "127.0.0.1"),
             port=int(env.get("CONBINI_BROKER_PORT", "8001")),
             offer_fanout=int(env.get("CONBINI_OFFER_FANOUT", "3")),
@@ -48,4 +51,5 @@ class BrokerSettings:
         return cls(
             backbone=BackboneSettings(store=StoreSettings(kind="memory")),
             jwt_key_file=jwt_key_file,
+            master_key_file=jwt_key_file.with_name("master.key"),
         )

@@ -31,6 +31,7 @@ from contracts.broker import (
 from contracts.notify import OfferAccepted
 from contracts.subjects import subject_of
 from contracts.values import Channel
+from tests.support.people import personal_json
 from tests.support.processes import RunningCommand
 from tests.support.waiting import eventually
 
@@ -67,7 +68,7 @@ class Town:
 
     def register_workers(self, count: int) -> list[str]:
         body = {
-            "birth_year": 1948,
+            "personal": personal_json(birth_date="1948-02-03"),
             "sex": "female",
             "district": "ofuku",
             "skills": ["harvest"],

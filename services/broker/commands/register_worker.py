@@ -2,7 +2,7 @@
 
 from datetime import date
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
@@ -16,6 +16,7 @@ from broker.domain.values import (
     WorkStyle,
 )
 from broker.domain.worker import Worker, constraints_to_state
+from contracts.values import Channel
 
 Code = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 MinuteOfDay = Annotated[int, msgspec.Meta(ge=0, le=1440)]
@@ -72,10 +73,88 @@ class ConstraintsBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
         )
 
 
-class RegisterWorker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """What matching and the council's reports need of a new registrant."""
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Kana = Annotated[str, msgspec.Meta(pattern=r"^[\u3041-\u309f\u30a0-\u30ff\u3000 ]{1,100}$")]
+Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9][0-9-]{8,18}$")]
+Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")]
+LineUserId = Annotated[str, msgspec.Meta(pattern=r"^U[0-9a-f]{32}$")]
+LongText = Annotated[str, msgspec.Meta(max_length=2000)]
 
-    birth_year: Annotated[int, msgspec.Meta(ge=1900, le=2015)]
+
+class Consent(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the person agreed to at the interview (個人情報の取扱いへの同意)."""
+
+    personal_data: bool
+    """Keeping their details to match and pay them; registration needs it."""
+    contact: list[Channel] = msgspec.field(default_factory=list)
+    """Channels they agreed to be contacted on."""
+    health_notes: bool = False
+    """Keeping notes on their health (要配慮個人情報: needs its own consent)."""
+    recorded_on: date
+    """The day consent was given."""
+
+
+class PersonalDetails(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who the person is and how to reach them: sealed under their own key, never published."""
+
+    name: Name
+    kana: Kana
+    birth_date: date
+    phone: Phone | None = None
+    email: Email | None = None
+    line_user_id: LineUserId | None = None
+    address: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    channels: list[Channel] = msgspec.field(default_factory=lambda: [Channel.WEB])
+    """Channels in the person's order of preference; the web inbox is always added last."""
+    consent: Consent
+    experience: LongText = ""
+    health_notes: LongText | None = None
+    """Only with `consent.health_notes`."""
+
+    def problems(self, today: date) -> list[str]:
+        """Why these details cannot be kept (empty when they can)."""
+        found: list[str] = []
+        if not self.consent.personal_data:
+            found.append("consent to keep personal data is required to register")
+        if self.health_notes and not self.consent.health_notes:
+            found.append("health notes need the person's recorded consent")
+        if not date(1900, 1, 1) <= self.birth_date <= today.replace(year=today.year - 15):
+            found.append("birth date must be at least 15 years ago and after 1900")
+        if self.consent.recorded_on > today:
+            found.append("consent cannot be recorded in the future")
+        reachable = {Channel.EMAIL: self.email, Channel.LINE: self.line_user_id}
+        reachable |= {Channel.SMS: self.phone, Channel.PHONE: self.phone}
+        found.extend(
+            f"channel {channel} needs its contact detail"
+            for channel in self.channels
+            if channel in reachable and not reachable[channel]
+        )
+        if len(set(self.channels)) != len(self.channels):
+            found.append("each channel at most once")
+        return found
+
+    def in_order(self) -> "PersonalDetails":
+        """These details with the web inbox last in the channel order when missing."""
+        if Channel.WEB in self.channels:
+            return self
+        return msgspec.structs.replace(self, channels=[*self.channels, Channel.WEB])
+
+
+def seal_personal(app: BrokerApplication, worker_id: UUID, details: PersonalDetails) -> str:
+    """Seal the details under the worker's own data key."""
+    return app.vault.seal(worker_id, msgspec.json.encode(details.in_order()))
+
+
+def open_personal(app: BrokerApplication, worker_id: UUID, sealed: str) -> PersonalDetails | None:
+    """The worker's details, or None once they were erased."""
+    plain = app.vault.open(worker_id, sealed)
+    return None if plain is None else msgspec.json.decode(plain, type=PersonalDetails)
+
+
+class RegisterWorker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A new registrant, as a coordinator records them after the interview."""
+
+    personal: PersonalDetails
     sex: Annotated[str, msgspec.Meta(pattern=r"^(female|male|other|unstated)$")] = "unstated"
     district: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
     skills: list[Code] = msgspec.field(default_factory=list)
@@ -83,19 +162,27 @@ class RegisterWorker(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     constraints: ConstraintsBody
 
 
-def register_worker(app: BrokerApplication, cmd: RegisterWorker, *, tenant: str) -> UUID:
+def register_worker(
+    app: BrokerApplication, cmd: RegisterWorker, *, tenant: str, today: date
+) -> UUID:
     """Register the worker and return their id.
 
     Raises:
-        InvalidRequestError: a constraint is impossible.
+        InvalidRequestError: a constraint is impossible, or consent or a contact is missing.
     """
     try:
         constraints = cmd.constraints.to_domain()
     except ValueError as error:
         raise InvalidRequestError(str(error)) from error
+    problems = cmd.personal.problems(today)
+    if problems:
+        raise InvalidRequestError("; ".join(problems))
+    worker_id = uuid4()
     worker = Worker(
+        id=worker_id,
+        personal=seal_personal(app, worker_id, cmd.personal),
         tenant=tenant,
-        birth_year=cmd.birth_year,
+        birth_year=cmd.personal.birth_date.year,
         sex=cmd.sex,
         district=cmd.district,
         skills=sorted(set(cmd.skills)),

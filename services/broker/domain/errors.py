@@ -51,3 +51,10 @@ class ConstraintBrokenError(BrokerError):
 
 class InvalidRequestError(BrokerError):
     """A job request or a carving is impossible (empty window, end before start …)."""
+
+
+class WorkerErasedError(BrokerError):
+    """The worker's personal data was erased; their details can no longer change."""
+
+    def __init__(self, worker_id: UUID) -> None:
+        super().__init__(f"worker {worker_id} was erased")

@@ -1,16 +1,20 @@
-"""A registered worker (登録者): skills, preferences and hard constraints; no personal data.
+"""A registered worker (登録者): skills, preferences, hard constraints, sealed personal data.
 
-Names, kana, contacts, address and bank details never enter these events (they will live
-encrypted under a per-worker key; see the security issue). What is here is what matching
-and the council's reports need.
+Names, kana, birth date, contacts, address, consent and notes enter these events only as
+`personal`: text sealed under the worker's own data key (`backbone.personal`), opaque to
+the domain. Erasure destroys that key and records `Erased`; the sealed text stays in the
+history, unreadable for ever. What is in the clear is what matching and the council's
+reports need.
 """
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from broker.domain.constraints import Candidate
+from broker.domain.errors import WorkerErasedError
 from broker.domain.values import (
     Booking,
     Constraints,
@@ -77,6 +81,15 @@ class Worker(Aggregate):
         skills: list[str]
         preferred_work_types: list[str]
         constraints: State
+        personal: str
+
+    class PersonalChanged(Aggregate.Event):
+        """The worker's personal details changed (sealed again, never in the clear)."""
+
+        personal: str
+
+    class Erased(Aggregate.Event):
+        """The worker's personal data was destroyed on request; no more offers."""
 
     class ConstraintsChanged(Aggregate.Event):
         """The worker's hard constraints changed (new hours, days off, caps …)."""
@@ -96,9 +109,10 @@ class Worker(Aggregate):
         """The worker takes offers again."""
 
     @event(Registered)
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one parameter per registered fact
         self,
         *,
+        id: UUID,  # noqa: A002 - chosen first: the personal data is sealed under it
         tenant: str,
         birth_year: int,
         sex: str,
@@ -106,11 +120,38 @@ class Worker(Aggregate):
         skills: list[str],
         preferred_work_types: list[str],
         constraints: State,
+        personal: str,
     ) -> None:
+        del id  # eventsourcing sets it
         self.tenant, self.birth_year, self.sex, self.district = tenant, birth_year, sex, district
         self.skills, self.preferred_work_types = skills, preferred_work_types
         self.constraints = constraints
+        self.personal = personal
         self.paused = False
+        self.erased = False
+
+    def change_personal(self, personal: str) -> None:
+        """Record newly sealed personal details.
+
+        Raises:
+            WorkerErasedError: the worker was erased.
+        """
+        if self.erased:
+            raise WorkerErasedError(self.id)
+        self._personal_changed(personal=personal)
+
+    @event(PersonalChanged)
+    def _personal_changed(self, personal: str) -> None:
+        self.personal = personal
+
+    def erase(self) -> None:
+        """Record the erasure (idempotent); the caller destroys the data key."""
+        if not self.erased:
+            self._erased()
+
+    @event(Erased)
+    def _erased(self) -> None:
+        self.erased = True
 
     def change_constraints(self, constraints: Constraints) -> None:
         """Record new hard constraints."""
@@ -138,7 +179,13 @@ class Worker(Aggregate):
         self.paused = True
 
     def resume(self) -> None:
-        """Take offers again (idempotent)."""
+        """Take offers again (idempotent).
+
+        Raises:
+            WorkerErasedError: the worker was erased and takes no offers.
+        """
+        if self.erased:
+            raise WorkerErasedError(self.id)
         if self.paused:
             self._resumed()
 
@@ -153,7 +200,7 @@ class Worker(Aggregate):
             constraints=constraints_from_state(self.constraints),
             skills=frozenset(self.skills),
             bookings=bookings,
-            paused=self.paused,
+            paused=self.paused or self.erased,
             recent_minutes=recent_minutes,
             preferred_work_types=frozenset(self.preferred_work_types),
         )

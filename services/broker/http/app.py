@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import (
 )
 
 from backbone.auth import bearer_middleware
+from backbone.personal import ErasedError
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -24,6 +25,7 @@ from broker.domain.errors import (
     InvalidRequestError,
     NotFoundError,
     TaskStateError,
+    WorkerErasedError,
 )
 from broker.http.job_requests import JobRequestsController
 from broker.http.tasks import CompletionsController, TasksController
@@ -76,6 +78,8 @@ def create_app(broker: Broker) -> Litestar:
         enable_for_all_http_exceptions=True,
         exception_to_problem_detail_map={
             NotFoundError: problem(404, "Not found"),
+            WorkerErasedError: problem(410, "This person's data was erased"),
+            ErasedError: problem(410, "This person's data was erased"),
             TaskStateError: problem(409, "Not possible in this state"),
             ConstraintBrokenError: problem(422, "A worker's constraint would break"),
             InvalidRequestError: problem(422, "Impossible request"),

@@ -1,23 +1,38 @@
 """Coordinators register workers and manage their availability."""
 
+from datetime import date
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backbone.auth import Role, requires
+from broker.bootstrap import Broker
+from broker.commands.change_personal_details import change_personal_details
+from broker.commands.erase_worker import erase_worker
 from broker.commands.pause_worker import pause_worker, resume_worker
-from broker.commands.register_worker import RegisterWorker, register_worker
+from broker.commands.register_worker import (
+    PersonalDetails,
+    RegisterWorker,
+    open_personal,
+    register_worker,
+)
+from broker.domain.values import TOKYO
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of
 from broker.http.schemas import Created
 
 COORDINATOR = requires(Role.COORDINATOR)
 
 
+def today(broker: Broker) -> date:
+    """Today in Asia/Tokyo."""
+    return broker.clock.now().astimezone(TOKYO).date()
+
+
 class WorkerView(msgspec.Struct, frozen=True, kw_only=True):
-    """What the registry holds of a worker (no personal data)."""
+    """What the registry holds of a worker; personal details only for coordinators."""
 
     id: UUID
     birth_year: int
@@ -27,6 +42,9 @@ class WorkerView(msgspec.Struct, frozen=True, kw_only=True):
     preferred_work_types: list[str]
     constraints: dict[str, object]
     paused: bool
+    erased: bool
+    personal: PersonalDetails | None
+    """Coordinators only; None for auditors and once the person was erased."""
 
 
 class WorkersController(Controller):
@@ -46,7 +64,9 @@ class WorkersController(Controller):
     ) -> Created:
         """登録: skills, preferences and the seven constraint dimensions."""
         with flow_of(request) as principal:
-            return Created(id=register_worker(broker.app, data, tenant=principal.tenant))
+            return Created(
+                id=register_worker(broker.app, data, tenant=principal.tenant, today=today(broker))
+            )
 
     @get(
         "/{worker_id:uuid}",
@@ -55,8 +75,12 @@ class WorkersController(Controller):
         summary="One registered worker",
     )
     def one(self, request: AnyRequest, broker: BrokerDep, worker_id: FromPath[UUID]) -> WorkerView:
-        """The worker as matching sees them."""
-        worker = broker.app.worker(worker_id, caller(request).tenant)
+        """The worker as matching sees them, and who they are for their coordinator."""
+        principal = caller(request)
+        worker = broker.app.worker(worker_id, principal.tenant)
+        personal = None
+        if principal.role is Role.COORDINATOR and not worker.erased:
+            personal = open_personal(broker.app, worker.id, worker.personal)
         return WorkerView(
             id=worker.id,
             birth_year=worker.birth_year,
@@ -66,7 +90,41 @@ class WorkersController(Controller):
             preferred_work_types=worker.preferred_work_types,
             constraints=worker.constraints,
             paused=worker.paused,
+            erased=worker.erased,
+            personal=personal,
         )
+
+    @put(
+        "/{worker_id:uuid}/personal",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Change a worker's personal details",
+    )
+    def change_personal(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        worker_id: FromPath[UUID],
+        data: JSONBody[PersonalDetails],
+    ) -> None:
+        """New contacts, address, channels or consent; sealed again under the worker's key."""
+        with flow_of(request) as principal:
+            change_personal_details(
+                broker.app, worker_id, data, tenant=principal.tenant, today=today(broker)
+            )
+
+    @delete(
+        "/{worker_id:uuid}/personal",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Erase a worker's personal data (APPI)",
+    )
+    def erase(self, request: AnyRequest, broker: BrokerDep, worker_id: FromPath[UUID]) -> None:
+        """Destroy the worker's data key: their details become unreadable everywhere."""
+        with flow_of(request) as principal:
+            erase_worker(broker.app, worker_id, tenant=principal.tenant)
 
     @post(
         "/{worker_id:uuid}/pause",

@@ -155,6 +155,8 @@ def to_contract(  # noqa: C901, PLR0911, PLR0912 - one case per public fact
                 sex=Sex(event.sex),
                 district=event.district,
             )
+        case Worker.Erased():
+            return c.WorkerErased(**envelope, worker_id=event.originator_id)
         case _:
             return None  # internal facts are visibly unpublished
 

@@ -16,6 +16,7 @@ from broker.domain.constraints import Places
 from broker.domain.spec_check import disguised_employment_warnings
 from broker.domain.values import TOKYO, RewardKind, Sector, Travel
 from broker.policies.routes import ROUTES
+from tests.support.people import personal_details
 
 TENANT = "mine-wakuwaku"
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
@@ -36,7 +37,10 @@ def mornings_worker(broker: BrokerApplication) -> UUID:
         max_travel_minutes=60,
     )
     return register_worker(
-        broker, RegisterWorker(birth_year=1950, constraints=constraints), tenant=TENANT
+        broker,
+        RegisterWorker(personal=personal_details(), constraints=constraints),
+        tenant=TENANT,
+        today=date(2026, 10, 1),
     )
 
 

@@ -313,6 +313,8 @@ def test_indexed_matching_equals_ranking_everyone_when_workers_are_many(
     now = datetime(2026, 9, 30, tzinfo=UTC)
     for number, (constraints, skills, preferred, minutes) in enumerate(specs):
         worker = Worker(
+            id=uuid4(),
+            personal="sealed:v1:",
             tenant="t",
             birth_year=1950,
             sex="unstated",

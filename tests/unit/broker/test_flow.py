@@ -1,6 +1,6 @@
 """The broker's commands and policies on an in-memory store: request → offers → work done."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -36,6 +36,7 @@ from broker.policies.routes import ROUTES
 from contracts import broker as c
 from contracts.notify import OfferAccepted, OfferDeclined
 from contracts.values import Channel
+from tests.support.people import personal_details
 
 TENANT = "mine-wakuwaku"
 NOW = datetime(2026, 10, 1, 0, 0, tzinfo=UTC)
@@ -82,14 +83,19 @@ def a_worker(broker: BrokerApplication, **overrides: object) -> UUID:
         max_travel_minutes=45,
     )
     fields: dict[str, object] = {
-        "birth_year": 1952,
+        "personal": personal_details(birth_date="1952-05-01"),
         "sex": "female",
         "district": "ofuku",
         "skills": ["harvest"],
         "preferred_work_types": ["harvest"],
         "constraints": constraints,
     }
-    return register_worker(broker, RegisterWorker(**(fields | overrides)), tenant=TENANT)  # type: ignore[arg-type]
+    return register_worker(
+        broker,
+        RegisterWorker(**(fields | overrides)),  # type: ignore[arg-type]
+        tenant=TENANT,
+        today=date(2026, 10, 1),
+    )
 
 
 def a_carved_task(broker: BrokerApplication, start: str = "2026-10-20 09:00") -> Task:

@@ -14,6 +14,7 @@ from backbone.clock import FixedClock
 from broker.bootstrap import Broker, build_broker
 from broker.http.app import create_app
 from broker.settings import BrokerSettings
+from tests.support.people import personal_json
 
 TENANT = "mine-wakuwaku"
 REQUESTER = uuid4()
@@ -59,7 +60,7 @@ def request_body(**overrides: object) -> dict[str, object]:
 
 def worker_body() -> dict[str, object]:
     return {
-        "birth_year": 1950,
+        "personal": personal_json(),
         "sex": "male",
         "district": "ofuku",
         "skills": ["harvest"],
@@ -243,3 +244,93 @@ def test_openapi_document_is_served_without_a_token(client: TestClient[Any]) -> 
 
     assert response.status_code == 200
     assert "/job-requests" in response.json()["paths"]
+
+
+def test_personal_details_are_shown_to_coordinators_only_and_erasure_hides_them(
+    client: TestClient[Any], broker: Broker
+) -> None:
+    coordinator = auth(broker, Role.COORDINATOR)
+    worker = client.post("/workers", json=worker_body(), headers=coordinator).json()["id"]
+
+    seen = client.get(f"/workers/{worker}", headers=coordinator).json()
+    audited = client.get(f"/workers/{worker}", headers=auth(broker, Role.AUDITOR)).json()
+    stored = [
+        item.state
+        for item in broker.app.recorder.select_notifications(start=None, limit=100)
+        if item.originator_id == UUID(worker)
+    ]
+    erased = client.delete(f"/workers/{worker}/personal", headers=coordinator)
+    after = client.get(f"/workers/{worker}", headers=coordinator).json()
+    changed = client.put(f"/workers/{worker}/personal", json=personal_json(), headers=coordinator)
+
+    assert seen["personal"]["name"] == "山田 花子"
+    assert seen["personal"]["channels"] == ["email", "phone", "web"]
+    assert seen["birth_year"] == 1950
+    assert audited["personal"] is None
+    assert stored
+    assert all("山田".encode() not in state and b"090-1234" not in state for state in stored)
+    assert erased.status_code == 204
+    assert after["erased"] is True
+    assert after["personal"] is None
+    assert changed.status_code == 410
+
+
+def test_changed_details_are_sealed_again(client: TestClient[Any], broker: Broker) -> None:
+    coordinator = auth(broker, Role.COORDINATOR)
+    worker = client.post("/workers", json=worker_body(), headers=coordinator).json()["id"]
+
+    changed = client.put(
+        f"/workers/{worker}/personal",
+        json=personal_json(phone="0837-52-0000", channels=["phone"]),
+        headers=coordinator,
+    )
+    seen = client.get(f"/workers/{worker}", headers=coordinator).json()
+
+    assert changed.status_code == 204
+    assert seen["personal"]["phone"] == "0837-52-0000"
+    assert seen["personal"]["channels"] == ["phone", "web"]
+
+
+@pytest.mark.parametrize(
+    ("personal", "why"),
+    [
+        (
+            personal_json(
+                consent={"personal_data": False, "recorded_on": "2026-09-01"},
+            ),
+            "consent to keep personal data",
+        ),
+        (personal_json(health_notes="腰痛あり"), "health notes need"),
+        (personal_json(email=None, channels=["email"]), "channel email needs"),
+        (personal_json(birth_date="2020-01-01"), "birth date"),
+        (personal_json(channels=["phone", "phone"]), "each channel at most once"),
+    ],
+)
+def test_registration_without_consent_or_contacts_is_a_422(
+    client: TestClient[Any], broker: Broker, personal: dict[str, Any], why: str
+) -> None:
+    response = client.post(
+        "/workers",
+        json=worker_body() | {"personal": personal},
+        headers=auth(broker, Role.COORDINATOR),
+    )
+
+    assert response.status_code == 422
+    assert why in response.json()["detail"]
+
+
+def test_malformed_contacts_are_refused_by_validation(
+    client: TestClient[Any], broker: Broker
+) -> None:
+    for bad in (
+        {"email": "not-an-address"},
+        {"kana": "Yamada"},
+        {"line_user_id": "someone"},
+        {"phone": "call me"},
+    ):
+        response = client.post(
+            "/workers",
+            json=worker_body() | {"personal": personal_json(**bad)},
+            headers=auth(broker, Role.COORDINATOR),
+        )
+        assert response.status_code == 400, bad
