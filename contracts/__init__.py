@@ -23,7 +23,7 @@ from contracts.broker import (
     WorkerRegistered,
     WorkStarted,
 )
-from contracts.notify import OfferAccepted, OfferDeclined
+from contracts.notify import OfferAccepted, OfferDeclined, WorkerCheckedIn, WorkerCheckedOut
 from contracts.payout import PayoutFailed, PayoutRunClosed, RewardAccrued, RewardPaid
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "WorkCompleted",
     "WorkDisputed",
     "WorkStarted",
+    "WorkerCheckedIn",
+    "WorkerCheckedOut",
     "WorkerErased",
     "WorkerRegistered",
 ]

@@ -1,10 +1,10 @@
-"""Facts notify publishes: the worker's own answer to an offer. Additive changes only."""
+"""Facts notify publishes: the worker's own answers, check-ins and check-outs. Additive only."""
 
 from uuid import UUID
 
 import msgspec
 
-from contracts.base import AwareDatetime, IntegrationEvent, ShortText
+from contracts.base import AwareDatetime, IntegrationEvent, Minutes, ShortText
 from contracts.values import Channel
 
 
@@ -44,5 +44,39 @@ class OfferDeclined(IntegrationEvent, frozen=True, tag="notify.offer_declined.v1
     """Optional reason the worker gave (no personal data)."""
 
 
-NotifyEvent = OfferAccepted | OfferDeclined
+class WorkerCheckedIn(IntegrationEvent, frozen=True, tag="notify.worker_checked_in.v1"):
+    """The assigned worker checked in on the worker page (or a coordinator for them)."""
+
+    task_id: UUID
+    """The task being started."""
+    worker_id: UUID
+    """Who checked in."""
+    channel: Channel
+    """Where the check-in came from."""
+    checked_in_at: AwareDatetime
+    """When the worker said they began."""
+    recorded_by: UUID | None = None
+    """The coordinator who recorded it for the worker; None when the worker did."""
+
+
+class WorkerCheckedOut(IntegrationEvent, frozen=True, tag="notify.worker_checked_out.v1"):
+    """The worker checked out and reported the work done; the requester still confirms it."""
+
+    task_id: UUID
+    """The task worked."""
+    worker_id: UUID
+    """Who worked it."""
+    channel: Channel
+    """Where the check-out came from."""
+    checked_out_at: AwareDatetime
+    """When the worker said they finished."""
+    reported_minutes: Minutes
+    """Minutes the worker reports having worked (the requester's 検収 may differ)."""
+    recorded_by: UUID | None = None
+    """The coordinator who recorded it for the worker; None when the worker did."""
+    note: ShortText = ""
+    """What the worker wants the requester to know (no personal data)."""
+
+
+NotifyEvent = OfferAccepted | OfferDeclined | WorkerCheckedIn | WorkerCheckedOut
 notify_decoder: msgspec.json.Decoder[NotifyEvent] = msgspec.json.Decoder(NotifyEvent)

@@ -128,6 +128,14 @@ class Task(Aggregate):
         worker_id: UUID
         started_at: datetime
 
+    class WorkReported(Aggregate.Event):
+        """The worker checked out and reported the minutes worked (to be confirmed: 検収)."""
+
+        worker_id: UUID
+        finished_at: datetime
+        reported_minutes: int
+        note: str
+
     class WorkCompleted(Aggregate.Event):
         """The work was confirmed done (検収) with the minutes actually worked."""
 
@@ -194,6 +202,8 @@ class Task(Aggregate):
         self.offers: dict[UUID, Offer] = {}
         self.worker_id: UUID | None = None
         self.started_at: datetime | None = None
+        self.reported_minutes: int | None = None
+        self.reported_finished_at: datetime | None = None
         self.exhausted = False
 
     # ---- what the task is ---------------------------------------------------------------
@@ -427,6 +437,42 @@ class Task(Aggregate):
         del worker_id
         self.status = TaskStatus.IN_PROGRESS
         self.started_at = started_at
+
+    def check_in(self, *, worker_id: UUID, at: datetime) -> bool:
+        """A check-in arriving from the worker page: start the work unless moot.
+
+        Returns False (and records nothing) when it changes nothing: a repeated check-in,
+        or the task is no longer this worker's (cancelled, re-offered after a no-show).
+        """
+        if self.status is TaskStatus.ASSIGNED and self.worker_id == worker_id:
+            self._work_started(worker_id=worker_id, started_at=at)
+            return True
+        return False
+
+    def report(self, *, worker_id: UUID, finished_at: datetime, minutes: int, note: str) -> bool:
+        """A check-out: the worker reports the minutes worked, once.
+
+        Returns False when it changes nothing: already reported, confirmed, or not theirs.
+        """
+        open_statuses = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+        if (
+            self.status not in open_statuses
+            or self.worker_id != worker_id
+            or self.reported_minutes is not None
+        ):
+            return False
+        self._work_reported(
+            worker_id=worker_id, finished_at=finished_at, reported_minutes=minutes, note=note
+        )
+        return True
+
+    @event(WorkReported)
+    def _work_reported(
+        self, worker_id: UUID, finished_at: datetime, reported_minutes: int, note: str
+    ) -> None:
+        del worker_id, note
+        self.reported_minutes = reported_minutes
+        self.reported_finished_at = finished_at
 
     def complete(self, *, worked_minutes: int, finished_at: datetime, confirmed_by: UUID) -> None:
         """Confirm the work done (検収) with the minutes actually worked.

@@ -42,6 +42,10 @@ class TaskView(msgspec.Struct, frozen=True, kw_only=True):
     worker_id: UUID | None
     needs_coordinator: bool
     """True when nobody eligible is left to offer it to."""
+    started_at: datetime | None = None
+    """The check-in, once the worker began."""
+    reported_minutes: int | None = None
+    """Minutes the worker reported at check-out, to confirm (検収)."""
     offers: list[OfferView] | None = None
     """Only for coordinators."""
 
@@ -113,6 +117,8 @@ def task_view(task: Task, *, with_offers: bool) -> TaskView:
         reward_yen=task.reward_yen,
         worker_id=task.worker_id,
         needs_coordinator=task.exhausted,
+        started_at=task.started_at,
+        reported_minutes=task.reported_minutes,
         offers=offers,
     )
 

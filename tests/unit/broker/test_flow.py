@@ -1,6 +1,7 @@
 """The broker's commands and policies on an in-memory store: request → offers → work done."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -34,7 +35,7 @@ from broker.domain.values import TOKYO, PhysicalLoad, RewardKind, Sector, Travel
 from broker.messaging.translate import to_contract
 from broker.policies.routes import ROUTES
 from contracts import broker as c
-from contracts.notify import OfferAccepted, OfferDeclined
+from contracts.notify import OfferAccepted, OfferDeclined, WorkerCheckedIn, WorkerCheckedOut
 from contracts.values import Channel
 from tests.support.people import personal_details
 
@@ -427,3 +428,61 @@ def test_a_settled_dispute_publishes_the_agreed_minutes(broker: BrokerApplicatio
     assert resolved.worked_minutes == 120
     stored: Task = broker.repository.get(task.id)
     assert stored.status is TaskStatus.COMPLETED
+
+
+def check_in_and_out(task: Task, worker_id: UUID) -> tuple[WorkerCheckedIn, WorkerCheckedOut]:
+    envelope: dict[str, Any] = {"tenant": TENANT, "correlation_id": uuid4()}
+    start = at_jst("2026-10-20 08:58")
+    checked_in = WorkerCheckedIn(
+        event_id=uuid4(),
+        occurred_at=start,
+        task_id=task.id,
+        worker_id=worker_id,
+        channel=Channel.WEB,
+        checked_in_at=start,
+        **envelope,
+    )
+    checked_out = WorkerCheckedOut(
+        event_id=uuid4(),
+        occurred_at=start + timedelta(hours=3),
+        task_id=task.id,
+        worker_id=worker_id,
+        channel=Channel.WEB,
+        checked_out_at=start + timedelta(hours=3),
+        reported_minutes=182,
+        note="袋が足りませんでした",
+        **envelope,
+    )
+    return checked_in, checked_out
+
+
+def test_check_in_and_out_from_notify_start_the_work_and_keep_the_report_once(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    checked_in, checked_out = check_in_and_out(task, worker)
+
+    react(broker, checked_in, checked_in, checked_out, checked_out)
+
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.IN_PROGRESS
+    assert stored.started_at == checked_in.checked_in_at
+    assert stored.reported_minutes == 182
+    kinds = [type(e).__name__ for e in stored_events(broker)]
+    assert kinds.count("WorkStarted") == 1
+    assert kinds.count("WorkReported") == 1
+
+
+def test_a_check_in_on_someone_elses_task_changes_nothing(broker: BrokerApplication) -> None:
+    worker, stranger = a_worker(broker), a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    checked_in, checked_out = check_in_and_out(task, stranger)
+
+    react(broker, checked_in, checked_out)
+
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.ASSIGNED
+    assert stored.reported_minutes is None
