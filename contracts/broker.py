@@ -111,6 +111,12 @@ class TaskOffered(IntegrationEvent, frozen=True, tag="broker.task_offered.v1"):
     """Yen per hour when hourly, yen per task when fixed."""
     transport_allowance_yen: Yen
     """Yen paid on top of the reward for travel."""
+    work_type: ShortText = ""
+    """The kind of work (harvest, cleaning …); empty in offers made before it was sent."""
+    bring: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """What the worker should bring (軍手, 長靴 …), from the task spec."""
 
 
 class OfferExpired(IntegrationEvent, frozen=True, tag="broker.offer_expired.v1"):

@@ -41,6 +41,8 @@ def strategy_for(t: mi.Type) -> st.SearchStrategy[Any]:  # noqa: C901, PLR0911, 
             return st.sampled_from(list(cls))
         case mi.LiteralType(values=values):
             return st.sampled_from(values)
+        case mi.ListType(item_type=item, max_length=max_length):
+            return st.lists(strategy_for(item), max_size=max_length or 5)
         case mi.VarTupleType(item_type=item, max_length=max_length):
             return st.lists(strategy_for(item), max_size=max_length or 5).map(tuple)
         case mi.UnionType(types=types):

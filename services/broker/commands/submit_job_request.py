@@ -22,7 +22,7 @@ class TaskSpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     steps: list[Text] = msgspec.field(default_factory=list)
     provided: list[Text] = msgspec.field(default_factory=list)
-    bring: list[Text] = msgspec.field(default_factory=list)
+    bring: Annotated[list[Text], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
     safety: list[Text] = msgspec.field(default_factory=list)
     acceptance: Text = "依頼主が作業結果を確認します (the requester checks the result)"
     """How the result is accepted (検収): a deliverable, not hours of presence."""

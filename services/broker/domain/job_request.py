@@ -89,6 +89,7 @@ class JobRequest(Aggregate):
             reward_yen=terms["reward_yen"],
             transport_allowance_yen=terms["transport_allowance_yen"],
             withholding_applies=terms["withholding_applies"],
+            bring=list(terms.get("spec", {}).get("bring", [])),
         )
         self.record_task(task.id, task.shift.minutes)
         return task

@@ -63,6 +63,8 @@ class Task(Aggregate):
         reward_yen: int
         transport_allowance_yen: int
         withholding_applies: bool
+        bring: list[str] | None = None
+        """What the worker brings (from the spec); absent in tasks carved before it was kept."""
 
     class Offered(Aggregate.Event):
         """The task was offered to one worker, to answer by `expires_at`, and why them."""
@@ -190,8 +192,10 @@ class Task(Aggregate):
         reward_yen: int,
         transport_allowance_yen: int,
         withholding_applies: bool,
+        bring: list[str] | None = None,
     ) -> None:
         self.tenant, self.job_request_id, self.requester_id = tenant, job_request_id, requester_id
+        self.bring = bring or []
         self.title, self.work_type, self.sector = title, work_type, sector
         self.district, self.starts_at, self.ends_at = district, starts_at, ends_at
         self.load, self.team, self.skills = load, team, skills
@@ -266,6 +270,8 @@ class Task(Aggregate):
             "reward_yen": self.reward_yen,
             "transport_allowance_yen": self.transport_allowance_yen,
             "withholding_applies": self.withholding_applies,
+            "work_type": self.work_type,
+            "bring": self.bring,
         }
 
     @event(Offered)

@@ -66,6 +66,8 @@ def to_contract(  # noqa: C901, PLR0911, PLR0912 - one case per public fact
                 reward_kind=RewardKind(shown["reward_kind"]),
                 reward_yen=shown["reward_yen"],
                 transport_allowance_yen=shown["transport_allowance_yen"],
+                work_type=shown.get("work_type", ""),
+                bring=shown.get("bring", []),
             )
         case Task.OfferExpired():
             return c.OfferExpired(
