@@ -33,7 +33,7 @@ ROUTES: tuple[Route, ...] = (
     Route(event=broker.TaskAccepted, consumers=("notify",)),
     Route(event=broker.TaskAssignmentRefused, consumers=("notify",)),
     Route(event=broker.TaskCancelled, consumers=("notify", "payout")),
-    Route(event=broker.WorkStarted, consumers=("notify",)),
+    Route(event=broker.WorkStarted, consumers=()),
     Route(event=broker.WorkCompleted, consumers=("payout",)),
     Route(event=broker.WorkDisputed, consumers=("payout",)),
     Route(event=broker.DisputeResolved, consumers=("payout",)),

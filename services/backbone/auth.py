@@ -35,6 +35,7 @@ class Role(StrEnum):
     WORKER = "worker"  # 登録者
     ACCOUNTANT = "accountant"
     AUDITOR = "auditor"
+    SERVICE = "service"  # another service of this deployment (notify asking for contacts)
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Notify: reaches every worker on a channel they can use and takes their answer once."""
+"""Notify: reaches every worker on a channel they can use and takes their answer exactly once."""

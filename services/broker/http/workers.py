@@ -19,9 +19,11 @@ from broker.commands.register_worker import (
     open_personal,
     register_worker,
 )
+from broker.domain.errors import WorkerErasedError
 from broker.domain.values import TOKYO
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of
 from broker.http.schemas import Created
+from contracts.values import Channel
 
 COORDINATOR = requires(Role.COORDINATOR)
 
@@ -45,6 +47,18 @@ class WorkerView(msgspec.Struct, frozen=True, kw_only=True):
     erased: bool
     personal: PersonalDetails | None
     """Coordinators only; None for auditors and once the person was erased."""
+
+
+class Reach(msgspec.Struct, frozen=True, kw_only=True):
+    """How notify may reach a worker right now."""
+
+    worker_id: UUID
+    name: str
+    channels: list[Channel]
+    """In the worker's order of preference; the web inbox always among them."""
+    email: str | None
+    phone: str | None
+    line_user_id: str | None
 
 
 class WorkersController(Controller):
@@ -92,6 +106,31 @@ class WorkersController(Controller):
             paused=worker.paused,
             erased=worker.erased,
             personal=personal,
+        )
+
+    @get(
+        "/{worker_id:uuid}/reach",
+        guards=[requires(Role.SERVICE, Role.COORDINATOR)],
+        sync_to_thread=True,
+        summary="How to reach a worker (for notify, at sending time)",
+    )
+    def reach(self, request: AnyRequest, broker: BrokerDep, worker_id: FromPath[UUID]) -> Reach:
+        """Channels in the worker's order and the contacts they consented to; 410 once erased.
+
+        Notify asks at each delivery and keeps nothing, so the details live in one place.
+        """
+        worker = broker.app.worker(worker_id, caller(request).tenant)
+        details = None if worker.erased else open_personal(broker.app, worker.id, worker.personal)
+        if details is None:
+            raise WorkerErasedError(worker_id)
+        consented = set(details.consent.contact) | {Channel.WEB}
+        return Reach(
+            worker_id=worker.id,
+            name=details.name,
+            channels=[c for c in details.channels if c in consented or c is Channel.PHONE],
+            email=details.email if Channel.EMAIL in consented else None,
+            phone=details.phone if {Channel.SMS, Channel.PHONE} & consented else None,
+            line_user_id=details.line_user_id if Channel.LINE in consented else None,
         )
 
     @put(

@@ -1,0 +1,213 @@
+"""What notify shows and still has to do, built from its own event log.
+
+Every notify process keeps a board: the API to render worker pages, push Server-Sent
+Events and list the coordinator's call list; the dispatcher to know which offers still
+need a delivery. It absorbs what its own process stores and reads the log for what other
+processes (the inbox) stored, so a restart rebuilds it from the record.
+"""
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Recording
+
+from notify.domain.job import Job
+from notify.domain.offer import Closing, Offer, Outcome
+from notify.domain.recipient import Recipient
+
+Listener = Callable[[UUID, str, UUID], None]
+"""`listener(worker_id, what, ident)`: something on this worker's page changed."""
+
+
+@dataclass
+class OfferCard:
+    """One offer as the board keeps it."""
+
+    offer_id: UUID
+    tenant: str
+    task_id: UUID
+    worker_id: UUID
+    expires_at: datetime
+    shown: dict[str, Any]
+    received_at: datetime
+    attempts: list[tuple[str, Outcome, datetime]] = field(default_factory=list)
+    on_call_list: bool = False
+    answer: bool | None = None
+    closing: Closing | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Neither answered nor closed."""
+        return self.answer is None and self.closing is None
+
+
+@dataclass
+class JobCard:
+    """One assigned task as the board keeps it."""
+
+    job_id: UUID
+    tenant: str
+    task_id: UUID
+    worker_id: UUID
+    starts_at: datetime
+    shown: dict[str, Any]
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    cancelled: bool = False
+    reminders: list[tuple[str, Outcome]] = field(default_factory=list)
+
+
+class Board:
+    """Offers, jobs and recipients of every tenant, and who to tell when they change."""
+
+    def __init__(self) -> None:
+        """Start empty at position 0."""
+        self.position = 0
+        self.offers: dict[UUID, OfferCard] = {}
+        self.jobs: dict[UUID, JobCard] = {}
+        self.by_worker: dict[UUID, set[UUID]] = defaultdict(set)
+        self.jobs_by_worker: dict[UUID, set[UUID]] = defaultdict(set)
+        self.recipients: dict[UUID, str] = {}
+        self.erased: set[UUID] = set()
+        self.listeners: list[Listener] = []
+        self.lock = threading.RLock()
+
+    # ---- keeping up with the log --------------------------------------------------------
+
+    def catch_up(self, app: Application[UUID]) -> int:
+        """Apply every event stored since the last call; return how many."""
+        applied = 0
+        with self.lock:
+            while True:
+                notes = app.recorder.select_notifications(start=self.position + 1, limit=1000)
+                if not notes:
+                    return applied
+                for note in notes:
+                    self.apply(app.mapper.to_domain_event(note))
+                    self.position = note.id
+                    applied += 1
+
+    def absorb(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """Apply what this process just stored while it follows the position without a gap."""
+        with self.lock:
+            for recording in sorted(recordings, key=lambda r: r.notification.id):
+                if recording.notification.id != self.position + 1:
+                    return
+                self.apply(recording.domain_event)
+                self.position = recording.notification.id
+
+    def tell(self, worker_id: UUID, what: str, ident: UUID) -> None:
+        """Let every listener know a worker's page changed."""
+        for listener in list(self.listeners):
+            listener(worker_id, what, ident)
+
+    def apply(self, event: object) -> None:  # noqa: C901, PLR0912 - one case per event type
+        """Update the board with one stored event."""
+        match event:
+            case Offer.Received():
+                card = OfferCard(
+                    offer_id=event.originator_id,
+                    tenant=event.tenant,
+                    task_id=event.task_id,
+                    worker_id=event.worker_id,
+                    expires_at=event.expires_at,
+                    shown=event.shown,
+                    received_at=event.timestamp,
+                )
+                self.offers[card.offer_id] = card
+                self.by_worker[card.worker_id].add(card.offer_id)
+                self.tell(card.worker_id, "offer", card.offer_id)
+            case Offer.DeliveryAttempted():
+                card = self.offers[event.originator_id]
+                card.attempts.append((event.channel, Outcome(event.outcome), event.timestamp))
+            case Offer.PutOnCallList():
+                self.offers[event.originator_id].on_call_list = True
+            case Offer.Answered():
+                card = self.offers[event.originator_id]
+                card.answer = event.accept
+                self.tell(card.worker_id, "answered", card.offer_id)
+            case Offer.Closed():
+                card = self.offers[event.originator_id]
+                card.closing = Closing(event.closing)
+                self.tell(card.worker_id, "closed", card.offer_id)
+            case Job.Assigned():
+                job = JobCard(
+                    job_id=event.originator_id,
+                    tenant=event.tenant,
+                    task_id=event.task_id,
+                    worker_id=event.worker_id,
+                    starts_at=event.starts_at,
+                    shown=event.shown,
+                )
+                self.jobs[job.job_id] = job
+                self.jobs_by_worker[job.worker_id].add(job.job_id)
+                self.tell(job.worker_id, "job", job.job_id)
+            case Job.CheckedIn():
+                job = self.jobs[event.originator_id]
+                job.checked_in_at = event.at
+                self.tell(job.worker_id, "checked_in", job.job_id)
+            case Job.CheckedOut():
+                job = self.jobs[event.originator_id]
+                job.checked_out_at = event.at
+                self.tell(job.worker_id, "checked_out", job.job_id)
+            case Job.Reminded():
+                self.jobs[event.originator_id].reminders.append(
+                    (event.channel, Outcome(event.outcome))
+                )
+            case Job.Cancelled():
+                job = self.jobs[event.originator_id]
+                job.cancelled = True
+                self.tell(job.worker_id, "cancelled", job.job_id)
+            case Recipient.Registered():
+                self.recipients[event.originator_id] = event.tenant
+            case Recipient.Erased():
+                self.erased.add(event.originator_id)
+            case _:
+                return
+
+    # ---- what pages and the dispatcher ask ----------------------------------------------
+
+    def offers_of(self, worker_id: UUID) -> list[OfferCard]:
+        """A worker's offers, soonest shift first."""
+        with self.lock:
+            cards = [self.offers[o] for o in self.by_worker.get(worker_id, ())]
+        return sorted(cards, key=lambda c: (c.shown["starts_at"], str(c.offer_id)))
+
+    def jobs_of(self, worker_id: UUID) -> list[JobCard]:
+        """A worker's assigned tasks, soonest first."""
+        with self.lock:
+            jobs = [self.jobs[j] for j in self.jobs_by_worker.get(worker_id, ())]
+        return sorted(jobs, key=lambda j: (j.starts_at, str(j.job_id)))
+
+    def open_offers(self) -> list[OfferCard]:
+        """Every offer still waiting for an answer."""
+        with self.lock:
+            return [card for card in self.offers.values() if card.is_open]
+
+    def jobs_to_remind(self, until: datetime) -> list[JobCard]:
+        """Jobs starting before `until` with no reminder that went out yet."""
+        with self.lock:
+            return [
+                job
+                for job in self.jobs.values()
+                if not job.cancelled
+                and job.checked_in_at is None
+                and job.starts_at <= until
+                and not any(outcome is Outcome.SENT for _, outcome in job.reminders)
+            ]
+
+    def call_list(self, tenant: str) -> list[OfferCard]:
+        """Open offers a coordinator should phone about, oldest first."""
+        with self.lock:
+            cards = [
+                c
+                for c in self.offers.values()
+                if c.tenant == tenant and c.is_open and c.on_call_list
+            ]
+        return sorted(cards, key=lambda c: (c.received_at, str(c.offer_id)))

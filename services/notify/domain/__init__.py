@@ -1,0 +1,1 @@
+"""Notify's domain: offers as a worker sees them, their tasks, and each delivery."""
