@@ -117,6 +117,8 @@ class TaskOffered(IntegrationEvent, frozen=True, tag="broker.task_offered.v1"):
         default_factory=list
     )
     """What the worker should bring (軍手, 長靴 …), from the task spec."""
+    district_name: ShortText = ""
+    """The district as people say it (於福町); empty when home-based or not known."""
 
 
 class OfferExpired(IntegrationEvent, frozen=True, tag="broker.offer_expired.v1"):

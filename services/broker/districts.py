@@ -24,6 +24,23 @@ MINE_CITY = {
 }
 """Approximate positions in km."""
 
+DISTRICT_NAMES = {
+    "omine": "大嶺町",
+    "isa": "伊佐町",
+    "ofuku": "於福町",
+    "toyotamae": "豊田前町",
+    "nishiatsu": "西厚保町",
+    "higashiatsu": "東厚保町",
+    "shuho": "秋芳町",
+    "mito": "美東町",
+}
+"""How workers read each district code (shown on offers)."""
+
+
+def district_name(code: str | None) -> str:
+    """The district's name as people say it; the code itself when unknown."""
+    return "" if code is None else DISTRICT_NAMES.get(code, code)
+
 
 def mine_city_places() -> Places:
     """Car minutes between every pair of Mine City districts (3 min + 1.6 min/km)."""

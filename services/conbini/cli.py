@@ -33,6 +33,11 @@ def parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
     up.add_argument("--postgres", metavar="DSN", help="keep every store in this PostgreSQL")
+    up.add_argument(
+        "--no-demo-worker",
+        action="store_true",
+        help="do not register the demo worker (it takes real offers; off in production)",
+    )
 
     token = commands.add_parser("token", help="issue a development bearer token")
     token.add_argument("--tenant", required=True, help="the council, e.g. mine-wakuwaku")
@@ -91,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return token_command(args.tenant, Role(args.role), args.subject, args.hours)
     try:
         settings = UpSettings.from_env(
-            data_dir=args.data_dir, nats_url=args.nats, postgres_dsn=args.postgres
+            data_dir=args.data_dir,
+            nats_url=args.nats,
+            postgres_dsn=args.postgres,
+            demo_worker=False if args.no_demo_worker else None,
         )
         return asyncio.run(run_up(settings))
     except (NatsServerError, ValueError) as error:

@@ -26,6 +26,9 @@ class UpSettings:
     postgres_dsn: str | None = None
     """An external PostgreSQL for every store, instead of SQLite files."""
     broker_port: int = 8001
+    notify_port: int = 8002
+    demo_worker: bool = True
+    """Register a demo worker on first start, to show a worker page (it takes real offers)."""
     tenant: str = "mine-wakuwaku"
     """The council `conbini up` shows in its hints."""
 
@@ -37,6 +40,7 @@ class UpSettings:
         data_dir: str | None = None,
         nats_url: str | None = None,
         postgres_dsn: str | None = None,
+        demo_worker: bool | None = None,
     ) -> "UpSettings":
         """Build settings from flags first, then `CONBINI_*` variables, then defaults."""
         env = os.environ if env is None else env
@@ -54,6 +58,10 @@ class UpSettings:
             stream_replicas=int(env.get("CONBINI_STREAM_REPLICAS", "1")),
             postgres_dsn=postgres_dsn or env.get("CONBINI_POSTGRES_DSN") or None,
             broker_port=int(env.get("CONBINI_BROKER_PORT", "8001")),
+            notify_port=int(env.get("CONBINI_NOTIFY_PORT", "8002")),
+            demo_worker=demo_worker
+            if demo_worker is not None
+            else env.get("CONBINI_DEMO_WORKER", "1").lower() not in ("0", "false", "no"),
             tenant=env.get("CONBINI_TENANT", "mine-wakuwaku"),
         )
 
@@ -64,6 +72,8 @@ class UpSettings:
             "CONBINI_NATS_URL": nats_url,
             "CONBINI_STREAM_REPLICAS": str(self.stream_replicas),
             "CONBINI_BROKER_PORT": str(self.broker_port),
+            "CONBINI_BROKER_URL": f"http://127.0.0.1:{self.broker_port}",
+            "CONBINI_NOTIFY_PORT": str(self.notify_port),
         }
         if self.postgres_dsn:
             env["CONBINI_POSTGRES_DSN"] = self.postgres_dsn

@@ -15,6 +15,7 @@ from nats.js.api import StreamInfo
 from backbone.nats_server import NatsServer, NatsServerConfig, NatsServerError
 from backbone.streams import StreamPolicy, provision_streams
 from conbini.children import Child, service_role
+from conbini.demo_worker import demo_worker_page
 from conbini.settings import UpSettings
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class Health:
     streams: list[StreamInfo]
     monitor_url: str | None
     broker_url: str = ""
+    notify_url: str = ""
+    worker_page: str = ""
     tenant: str = ""
 
     def render(self) -> str:
@@ -59,6 +62,10 @@ class Health:
                     f"{self.tenant} --role requester   (or coordinator, auditor …)"
                 ),
             ]
+        if self.notify_url:
+            lines.append(f"  notify     {self.notify_url}  (API docs: {self.notify_url}/docs)")
+        if self.worker_page:
+            lines.append(f"  worker     {self.worker_page}  (a demo worker's page)")
         lines.append("Press Ctrl-C to stop. (とめるときは Ctrl-C)")
         return "\n".join(lines)
 
@@ -118,7 +125,13 @@ def service_children(settings: UpSettings, nats_url: str) -> list[Child]:
     """Every service role `conbini up` runs."""
     env = settings.service_env(nats_url)
     logs = settings.data_dir / "logs"
-    return [service_role("broker", role, env, logs) for role in ("api", "relay", "inbox", "clock")]
+    return [
+        *(service_role("broker", role, env, logs) for role in ("api", "relay", "inbox", "clock")),
+        *(
+            service_role("notify", role, env, logs)
+            for role in ("api", "relay", "inbox", "dispatch")
+        ),
+    ]
 
 
 async def wait_for_http(url: str, children: list[Child], within: float = 60.0) -> None:
@@ -182,8 +195,24 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
             for child in children:
                 child.start()
             broker_url = f"http://127.0.0.1:{settings.broker_port}"
+            notify_url = f"http://127.0.0.1:{settings.notify_port}"
             await wait_for_http(f"{broker_url}/health", children)
-            out(replace(health, broker_url=broker_url, tenant=settings.tenant).render())
+            await wait_for_http(f"{notify_url}/health", children)
+            page = (
+                await asyncio.to_thread(
+                    demo_worker_page, settings, broker_url=broker_url, notify_url=notify_url
+                )
+                if settings.demo_worker
+                else ""
+            )
+            report = replace(
+                health,
+                broker_url=broker_url,
+                notify_url=notify_url,
+                worker_page=page,
+                tenant=settings.tenant,
+            )
+            out(report.render())
             supervisor = asyncio.create_task(supervise(server, children, stop))
             await stop.wait()
             supervisor.cancel()

@@ -64,8 +64,9 @@ def offer_message(
     """A job offer: what, when, where, pay, and how to answer."""
     starts = datetime.fromisoformat(str(shown["starts_at"]))
     ends = datetime.fromisoformat(str(shown["ends_at"]))
-    place_ja = "家でできます" if shown.get("home_based") else f"場所: {shown.get('district')}"
-    place_en = "at home" if shown.get("home_based") else f"in {shown.get('district')}"
+    district = shown.get("district_name") or shown.get("district")
+    place_ja = "家でできます" if shown.get("home_based") else f"場所: {district}"
+    place_en = "at home" if shown.get("home_based") else f"in {district}"
     bring = "、".join(shown.get("bring") or [])
     body_ja = "\n".join(
         line

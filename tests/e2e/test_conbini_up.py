@@ -24,6 +24,7 @@ def up_env(tmp_path: Path) -> dict[str, str]:
         "CONBINI_NATS_PORT": str(free_port()),
         "CONBINI_NATS_MONITOR_PORT": str(free_port()),
         "CONBINI_BROKER_PORT": str(free_port()),
+        "CONBINI_NOTIFY_PORT": str(free_port()),
     }
 
 
@@ -100,7 +101,11 @@ async def test_up_restarts_nats_when_the_embedded_server_is_killed(
 async def test_up_uses_the_named_nats_when_given_one(
     nats_server: NatsServer, tmp_path: Path
 ) -> None:
-    env = {"CONBINI_DATA_DIR": str(tmp_path / "data"), "CONBINI_BROKER_PORT": str(free_port())}
+    env = {
+        "CONBINI_DATA_DIR": str(tmp_path / "data"),
+        "CONBINI_BROKER_PORT": str(free_port()),
+        "CONBINI_NOTIFY_PORT": str(free_port()),
+    }
     command = RunningCommand([*CONBINI, "up", "--nats", nats_server.url], env=env, cwd=tmp_path)
     try:
         command.wait_for("Press Ctrl-C")

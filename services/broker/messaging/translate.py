@@ -7,6 +7,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 
 from backbone.flow import Envelope
+from broker.districts import district_name
 from broker.domain.job_request import JobRequest
 from broker.domain.task import Task
 from broker.domain.worker import Worker
@@ -68,6 +69,7 @@ def to_contract(  # noqa: C901, PLR0911, PLR0912 - one case per public fact
                 transport_allowance_yen=shown["transport_allowance_yen"],
                 work_type=shown.get("work_type", ""),
                 bring=shown.get("bring", []),
+                district_name=district_name(shown["district"]),
             )
         case Task.OfferExpired():
             return c.OfferExpired(

@@ -44,7 +44,7 @@ def offer_view(
         "title": shown.get("title", ""),
         "when": when(starts, ends),
         "home_based": bool(shown.get("home_based")),
-        "district": shown.get("district") or "",
+        "district": shown.get("district_name") or shown.get("district") or "",
         "hourly": shown.get("reward_kind") == "hourly",
         "pay": yen(int(shown.get("reward_yen", 0))),
         "travel": yen(int(shown["transport_allowance_yen"]))
@@ -96,7 +96,7 @@ def job_view(job: JobCard | Job, now: datetime, lang: str) -> dict[str, Any]:
         "title": shown.get("title", ""),
         "when": when(starts, ends),
         "home_based": bool(shown.get("home_based")),
-        "district": shown.get("district") or "",
+        "district": shown.get("district_name") or shown.get("district") or "",
         "bring": ("、" if lang == "ja" else ", ").join(shown.get("bring") or []),
         "minutes": max(1, min(worked, 960)),
         "state": job_state(

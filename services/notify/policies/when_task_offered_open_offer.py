@@ -19,6 +19,7 @@ def when_task_offered_open_offer(
         "title": offered.title,
         "work_type": offered.work_type,
         "district": offered.district,
+        "district_name": offered.district_name or offered.district,
         "home_based": offered.home_based,
         "starts_at": offered.starts_at,
         "ends_at": offered.ends_at,

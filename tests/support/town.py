@@ -1,0 +1,126 @@
+"""The whole product under `conbini up` as real processes, and the calls people make to it."""
+
+import json
+import sys
+import urllib.request
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import nats
+
+from backbone.auth import Role, issue_token, load_or_create_key
+from backbone.nats_server import free_port
+from contracts.broker import BrokerEvent, broker_decoder
+from tests.support.people import personal_json
+from tests.support.processes import RunningCommand
+
+TENANT = "mine-wakuwaku"
+CONBINI = [sys.executable, "-m", "conbini"]
+
+
+class Town:
+    """A running `conbini up` and the calls a requester and a coordinator make."""
+
+    def __init__(self, env: dict[str, str], command: RunningCommand) -> None:
+        self.env = env
+        self.command = command
+        self.base = f"http://127.0.0.1:{env['CONBINI_BROKER_PORT']}"
+        self.notify = f"http://127.0.0.1:{env['CONBINI_NOTIFY_PORT']}"
+        self.nats_url = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+        key = load_or_create_key(Path(env["CONBINI_DATA_DIR"]) / "jwt.key")
+        self.requester_id = uuid4()
+        self.requester = issue_token(
+            key, tenant=TENANT, role=Role.REQUESTER, subject=self.requester_id
+        )
+        self.coordinator = issue_token(key, tenant=TENANT, role=Role.COORDINATOR, subject=uuid4())
+
+    def call(
+        self, method: str, path: str, token: str, body: object = None, *, base: str | None = None
+    ) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{base or self.base}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            raw = response.read()
+            return json.loads(raw) if raw else None
+
+    def register_workers(self, count: int, **personal: Any) -> list[str]:
+        body = {
+            "personal": personal_json(birth_date="1948-02-03", **personal),
+            "sex": "female",
+            "district": "ofuku",
+            "skills": ["harvest"],
+            "constraints": {
+                "weekly": {str(day): [{"start": 0, "end": 1440}] for day in range(7)},
+                "holidays_off": False,
+                "home_district": "ofuku",
+                "travel": "car",
+                "max_travel_minutes": 60,
+            },
+        }
+        return [self.call("POST", "/workers", self.coordinator, body)["id"] for _ in range(count)]
+
+    def carve_one_task(self) -> dict[str, Any]:
+        start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=1, minute=0, second=0)
+        request = {
+            "title": "栗の収穫",
+            "work_type": "harvest",
+            "sector": "agriculture_forestry",
+            "district": "ofuku",
+            "starts_on": start.date().isoformat(),
+            "ends_on": (start + timedelta(days=2)).date().isoformat(),
+            "window_start": 0,
+            "window_end": 1440,
+            "volume_minutes": 180,
+            "reward_kind": "hourly",
+            "reward_yen": 1050,
+        }
+        job = self.call("POST", "/job-requests", self.requester, request)["id"]
+        shift = {
+            "job_request_id": job,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(),
+        }
+        task: dict[str, Any] = self.call("POST", "/tasks", self.coordinator, shift)
+        return task
+
+
+def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:
+    """Run `conbini up` with its own ports and data; stop it with Ctrl-C afterwards."""
+    env = {
+        "CONBINI_DATA_DIR": str(tmp_path / "data"),
+        "CONBINI_NATS_PORT": str(free_port()),
+        "CONBINI_NATS_MONITOR_PORT": str(free_port()),
+        "CONBINI_BROKER_PORT": str(free_port()),
+        "CONBINI_NOTIFY_PORT": str(free_port()),
+        "CONBINI_DEMO_WORKER": "0",
+        **extra,
+    }
+    command = RunningCommand([*CONBINI, "up"], env=env, cwd=tmp_path)
+    try:
+        command.wait_for("Press Ctrl-C", timeout=90)
+        yield Town(env, command)
+        assert command.interrupt() == 0
+    finally:
+        command.kill()
+
+
+async def broker_events(url: str) -> list[BrokerEvent]:
+    """Everything on the BROKER stream, decoded, in order."""
+    client = await nats.connect(servers=[url])
+    js = client.jetstream()
+    info = await js.stream_info("BROKER")
+    events: list[BrokerEvent] = []
+    for seq in range(1, info.state.last_seq + 1):
+        message = await js.get_msg("BROKER", seq=seq)
+        assert message.data is not None
+        events.append(broker_decoder.decode(message.data))
+    await client.close()
+    return events
