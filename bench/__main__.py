@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec, matching
+from bench import backbone, contracts_codec, matching, notify
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
@@ -16,6 +16,11 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         "choose offers among many workers (index) against the full scan",
         matching.add_arguments,
         matching.run,
+    ),
+    "notify": (
+        "TaskOffered published → the offer shown on an open worker page (SSE), against JetStream",
+        notify.add_arguments,
+        notify.run,
     ),
     "contracts": (
         "decode/encode contract events against msgspec's untyped floor",

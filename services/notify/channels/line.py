@@ -123,13 +123,16 @@ class LineSender:
         configuration = Configuration(
             host=self.settings.api_host, access_token=self.settings.access_token
         )
+        client = ApiClient(configuration)
         try:
-            with ApiClient(configuration) as client:
-                MessagingApi(client).push_message(push, x_line_retry_key=str(message.key))
+            MessagingApi(client).push_message(push, x_line_retry_key=str(message.key))
         except ApiException as error:
             return delivery_for_status(int(error.status or 0))
         except OSError as error:
             return Delivery(Outcome.FAILED, f"LINE unreachable: {type(error).__name__}")
+        finally:
+            client.rest_client.pool_manager.clear()  # the SDK leaves its sockets open
+            client.close()
         return Delivery(Outcome.SENT, "pushed to LINE")
 
 

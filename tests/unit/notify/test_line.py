@@ -24,7 +24,7 @@ from notify.messaging.translate import to_contract
 from notify.settings import NotifySettings
 from tests.unit.notify.support import NOW, Book, offered, react
 
-SECRET = "line-channel-secret-for-tests"  # noqa: S105 - a test channel
+SECRET = "line-channel-secret-for-tests"
 WORKER = uuid4()
 
 
@@ -32,7 +32,7 @@ WORKER = uuid4()
 def notify(tmp_path: Path) -> Notify:
     settings = replace(
         NotifySettings.in_memory(tmp_path / "jwt.key"),
-        line=LineSettings(access_token="token", channel_secret=SECRET),  # noqa: S106
+        line=LineSettings(access_token="token", channel_secret=SECRET),
     )
     return build_notify(settings, clock=FixedClock(NOW), senders={}, contacts=Book())
 
