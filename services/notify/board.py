@@ -10,7 +10,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +40,7 @@ class OfferCard:
     on_call_list: bool = False
     answer: bool | None = None
     closing: Closing | None = None
+    notices: list[tuple[str, str, Outcome]] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
@@ -60,7 +61,13 @@ class JobCard:
     checked_in_at: datetime | None = None
     checked_out_at: datetime | None = None
     cancelled: bool = False
-    reminders: list[tuple[str, Outcome]] = field(default_factory=list)
+    notices: list[tuple[str, str, Outcome]] = field(default_factory=list)
+    """(kind, channel, outcome) of every notice attempt about this job."""
+
+
+def delivered(notices: list[tuple[str, str, Outcome]], kind: str) -> bool:
+    """True once a notice of this kind reached the worker (or every channel was tried)."""
+    return any(k == kind and outcome is Outcome.SENT for k, _, outcome in notices)
 
 
 class Board:
@@ -156,9 +163,13 @@ class Board:
                 job = self.jobs[event.originator_id]
                 job.checked_out_at = event.at
                 self.tell(job.worker_id, "checked_out", job.job_id)
-            case Job.Reminded():
-                self.jobs[event.originator_id].reminders.append(
-                    (event.channel, Outcome(event.outcome))
+            case Job.Notified():
+                self.jobs[event.originator_id].notices.append(
+                    (event.kind, event.channel, Outcome(event.outcome))
+                )
+            case Offer.Notified():
+                self.offers[event.originator_id].notices.append(
+                    (event.kind, event.channel, Outcome(event.outcome))
                 )
             case Job.Cancelled():
                 job = self.jobs[event.originator_id]
@@ -190,16 +201,34 @@ class Board:
         with self.lock:
             return [card for card in self.offers.values() if card.is_open]
 
-    def jobs_to_remind(self, until: datetime) -> list[JobCard]:
-        """Jobs starting before `until` with no reminder that went out yet."""
+    def jobs_due_notice(self, now: datetime, remind_before: timedelta) -> list[tuple[str, JobCard]]:
+        """(kind, job) of every notice now due: assigned, reminder, cancelled."""
+        due: list[tuple[str, JobCard]] = []
+        with self.lock:
+            for job in self.jobs.values():
+                if job.cancelled:
+                    if not delivered(job.notices, "cancelled") and job.starts_at > now:
+                        due.append(("cancelled", job))
+                    continue
+                if not delivered(job.notices, "assigned"):
+                    due.append(("assigned", job))
+                elif (
+                    job.checked_in_at is None
+                    and now < job.starts_at <= now + remind_before
+                    and not delivered(job.notices, "reminder")
+                ):
+                    due.append(("reminder", job))
+        return due
+
+    def offers_due_notice(self) -> list[OfferCard]:
+        """Offers whose "yes" came too late: the worker is told kindly, once."""
         with self.lock:
             return [
-                job
-                for job in self.jobs.values()
-                if not job.cancelled
-                and job.checked_in_at is None
-                and job.starts_at <= until
-                and not any(outcome is Outcome.SENT for _, outcome in job.reminders)
+                card
+                for card in self.offers.values()
+                if card.answer is True
+                and card.closing is Closing.TAKEN
+                and not delivered(card.notices, "taken")
             ]
 
     def call_list(self, tenant: str) -> list[OfferCard]:

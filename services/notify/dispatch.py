@@ -13,17 +13,18 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from backbone.clock import Clock
 from notify.application import NotifyApplication
-from notify.board import JobCard, OfferCard
+from notify.board import OfferCard
 from notify.channels.base import Contact, Delivery, Message, Sender
 from notify.channels.contacts import ContactBook, ContactsUnavailableError
 from notify.commands.record_delivery import put_on_call_list, record_delivery
-from notify.commands.record_reminder import record_reminder
+from notify.commands.record_notice import record_notice
 from notify.domain.offer import Outcome
-from notify.messages import offer_message, reminder_message
+from notify.messages import notice_message, offer_message
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,18 @@ class Dispatcher:
             except ContactsUnavailableError as error:
                 log.warning("contacts unavailable, will retry: %s", error)
                 return steps
-        for job in self.app.board.jobs_to_remind(now + self.escalation.remind_before):
-            if job.worker_id in self.app.board.erased or job.starts_at <= now:
+        notices = [
+            (kind, job.job_id, job.worker_id, job.tenant, job.shown, job.notices)
+            for kind, job in self.app.board.jobs_due_notice(now, self.escalation.remind_before)
+        ] + [
+            ("taken", card.offer_id, card.worker_id, card.tenant, card.shown, card.notices)
+            for card in self.app.board.offers_due_notice()
+        ]
+        for kind, about, worker_id, tenant, shown, tried in notices:
+            if worker_id in self.app.board.erased:
                 continue
             try:
-                steps += self.remind(job, now)
+                steps += self.notice(kind, about, worker_id, tenant, shown, tried, now)
             except ContactsUnavailableError as error:
                 log.warning("contacts unavailable, will retry: %s", error)
                 return steps
@@ -176,33 +184,46 @@ class Dispatcher:
             log.exception("channel %s failed", channel)
             return Delivery(Outcome.FAILED, f"{type(error).__name__}")
 
-    def remind(self, job: JobCard, now: datetime) -> int:
-        """Send one reminder on the first channel that delivers; record each try."""
-        contact = self.contact_of(job.worker_id, job.tenant, now)
+    def notice(
+        self,
+        kind: str,
+        about: UUID,
+        worker_id: UUID,
+        tenant: str,
+        shown: dict[str, Any],
+        notices: list[tuple[str, str, Outcome]],
+        now: datetime,
+    ) -> int:
+        """Send one notice on the next channel not yet tried for it; record the try.
+
+        Channels go in the worker's order until one delivers; when none is left, the page
+        carries it (recorded as sent on `web`), so a notice is never silently dropped.
+        """
+        contact = self.contact_of(worker_id, tenant, now)
         plan = [c for c in (contact.channels if contact else ()) if c in self.senders]
-        tried = {c for c, _ in job.reminders}
+        tried = {channel for k, channel, _ in notices if k == kind}
         for channel in plan:
             if channel in tried:
                 continue
-            message = reminder_message(
-                job_id=job.job_id,
-                shown=job.shown,
+            message = notice_message(
+                kind=kind,
+                about=about,
+                shown=shown,
                 channel=channel,
                 attempt=1,
-                page_url=self.links.page(job.worker_id, job.tenant),
+                page_url=self.links.page(worker_id, tenant),
             )
             delivery = self.deliver(channel, message, contact)
-            record_reminder(
+            record_notice(
                 self.app,
-                job.job_id,
+                about,
+                kind=kind,
                 channel=channel,
                 outcome=delivery.outcome,
                 detail=delivery.detail,
             )
             return 1
-        if "web" not in tried:  # nothing else could carry it: the page shows it anyway
-            record_reminder(
-                self.app, job.job_id, channel="web", outcome=Outcome.SENT, detail="on the page"
-            )
-            return 1
-        return 0
+        record_notice(
+            self.app, about, kind=kind, channel="web", outcome=Outcome.SENT, detail="on the page"
+        )
+        return 1

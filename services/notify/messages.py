@@ -99,33 +99,52 @@ def offer_message(
     )
 
 
-def reminder_message(
-    *, job_id: UUID, shown: dict[str, Any], channel: str, attempt: int, page_url: str
+NOTICE_SUBJECTS = {
+    "assigned": ("お仕事が決まりました", "The job is yours"),
+    "reminder": ("お仕事の日のお知らせ", "Job reminder"),
+    "cancelled": ("お仕事がなくなりました", "A job was cancelled"),
+    "taken": ("ほかの人に決まりました", "The job went to someone else"),
+}
+
+
+def notice_message(
+    *, kind: str, about: UUID, shown: dict[str, Any], channel: str, attempt: int, page_url: str
 ) -> Message:
-    """A reminder before the task starts: when, where, what to bring."""
+    """A notice about a task: confirmed with its terms, a reminder, a cancellation, taken."""
     starts = datetime.fromisoformat(str(shown["starts_at"]))
     ends = datetime.fromisoformat(str(shown.get("ends_at") or shown["starts_at"]))
     bring = "、".join(shown.get("bring") or [])
     title = shown.get("title") or "お仕事"
-    body_ja = "\n".join(
-        line
-        for line in (
-            "お仕事の日が近づきました。",
-            f"「{title}」",
-            f"日時: {when_ja(starts, ends)}",
+    district = shown.get("district_name") or shown.get("district") or ""
+    lead_ja, lead_en = {
+        "assigned": (
+            "このお仕事は あなたに決まりました。内容を たしかめてください。",
+            "The job is yours. Please check its terms.",
+        ),
+        "reminder": ("お仕事の日が近づきました。", "Your job is coming up."),
+        "cancelled": (
+            "ごめんなさい。このお仕事は なくなりました。行かなくて だいじょうぶです。",
+            "Sorry, this job was cancelled. You do not need to go.",
+        ),
+        "taken": (
+            "「うける」と 返事をもらいましたが、ほかの人に 決まりました。また お知らせします。",
+            "Thank you for saying yes; the job already went to someone else.",
+        ),
+    }[kind]
+    lines = [lead_ja, f"「{title}」", f"日時: {when_ja(starts, ends)}"]
+    if kind in ("assigned", "reminder"):
+        lines += [
+            "家でできます" if shown.get("home_based") else f"場所: {district}",
+            f"お金: {pay_ja(shown)}" if "reward_yen" in shown else "",
             f"持ち物: {bring}" if bring else "",
             "行けないときは、すぐに事務局に電話してください。",
-        )
-        if line
-    )
-    body_en = (
-        f"Reminder: {title}, {when_en(starts, ends)}. If you cannot go, please call the office now."
-    )
+        ]
+    subject_ja, subject_en = NOTICE_SUBJECTS[kind]
     return Message(
-        key=delivery_key(job_id, f"reminder:{channel}", attempt),
-        subject_ja="お仕事の日のお知らせ",
-        subject_en="Job reminder",
-        body_ja=body_ja,
-        body_en=body_en,
+        key=delivery_key(about, f"{kind}:{channel}", attempt),
+        subject_ja=subject_ja,
+        subject_en=subject_en,
+        body_ja="\n".join(line for line in lines if line),
+        body_en=f"{lead_en} {title}, {when_en(starts, ends)}.",
         page_url=page_url,
     )

@@ -46,9 +46,10 @@ class Job(Aggregate):
         channel: str
         recorded_by: UUID | None
 
-    class Reminded(Aggregate.Event):
-        """A reminder before the start went out (or could not) on one channel."""
+    class Notified(Aggregate.Event):
+        """A notice about the task (assigned, reminder, cancelled) went out, or could not."""
 
+        kind: str
         channel: str
         outcome: str
         detail: str
@@ -76,7 +77,6 @@ class Job(Aggregate):
         self.checked_out_at: datetime | None = None
         self.minutes: int | None = None
         self.cancelled = False
-        self.reminder_outcomes: list[str] = []
 
     def check_in(self, *, at: datetime, channel: str, recorded_by: UUID | None = None) -> bool:
         """Record the check-in once; False when it was recorded before.
@@ -151,14 +151,13 @@ class Job(Aggregate):
         del task_id, worker_id, note, channel, recorded_by
         self.checked_out_at, self.minutes = at, minutes
 
-    def record_reminder(self, *, channel: str, outcome: str, detail: str) -> None:
-        """Record one reminder attempt."""
-        self._reminded(channel=channel, outcome=outcome, detail=detail[:500])
+    def record_notice(self, *, kind: str, channel: str, outcome: str, detail: str) -> None:
+        """Record one attempt to send a notice about the task."""
+        self._notified(kind=kind, channel=channel, outcome=outcome, detail=detail[:500])
 
-    @event(Reminded)
-    def _reminded(self, channel: str, outcome: str, detail: str) -> None:
-        del channel, detail
-        self.reminder_outcomes.append(outcome)
+    @event(Notified)
+    def _notified(self, kind: str, channel: str, outcome: str, detail: str) -> None:
+        del kind, channel, outcome, detail
 
     def cancel(self, reason: str) -> None:
         """The task will not be done (idempotent)."""

@@ -85,6 +85,14 @@ class Offer(Aggregate):
 
         closing: str
 
+    class Notified(Aggregate.Event):
+        """A notice about the offer (a "yes" that came too late) went out, or could not."""
+
+        kind: str
+        channel: str
+        outcome: str
+        detail: str
+
     @event(Received)
     def __init__(
         self,
@@ -192,3 +200,11 @@ class Offer(Aggregate):
     @event(Closed)
     def _closed(self, closing: str) -> None:
         self.closing = Closing(closing)
+
+    def record_notice(self, *, kind: str, channel: str, outcome: str, detail: str) -> None:
+        """Record one attempt to send a notice about the offer."""
+        self._notified(kind=kind, channel=channel, outcome=outcome, detail=detail[:500])
+
+    @event(Notified)
+    def _notified(self, kind: str, channel: str, outcome: str, detail: str) -> None:
+        del kind, channel, outcome, detail

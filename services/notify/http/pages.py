@@ -77,7 +77,7 @@ def board_context(notify: Notify, token: str, holder: LinkHolder, lang: Lang) ->
         lang,
         open_offers=[o for o in offers if o["state"] in ("open", "accepted")],
         past_offers=[o for o in offers if o["state"] not in ("open", "accepted")][-10:],
-        jobs=[j for j in jobs if j["state"] in ("assigned", "checked_in")],
+        jobs=[j for j in jobs if j["state"] in ("assigned", "checked_in", "cancelled")],
     )
 
 

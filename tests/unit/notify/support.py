@@ -12,9 +12,10 @@ from contracts.broker import (
     OfferWithdrawn,
     TaskAccepted,
     TaskAssignmentRefused,
+    TaskCancelled,
     TaskOffered,
 )
-from contracts.values import RefusalReason, RewardKind, WithdrawalReason
+from contracts.values import CancelledBy, RefusalReason, RewardKind, WithdrawalReason
 from notify.bootstrap import Notify, build_notify
 from notify.channels.base import Contact, Sender
 from notify.settings import NotifySettings
@@ -99,6 +100,23 @@ def refused(offer: TaskOffered) -> TaskAssignmentRefused:
         offer_id=offer.offer_id,
         worker_id=offer.worker_id,
         reason=RefusalReason.ALREADY_ASSIGNED,
+    )
+
+
+def cancelled(offer: TaskOffered) -> TaskCancelled:
+    return TaskCancelled(
+        **envelope(),
+        task_id=offer.task_id,
+        job_request_id=uuid4(),
+        requester_id=uuid4(),
+        cancelled_by=CancelledBy.REQUESTER,
+        worker_id=offer.worker_id,
+        after_acceptance=True,
+        starts_at=offer.starts_at,
+        reward_kind=offer.reward_kind,
+        reward_yen=offer.reward_yen,
+        duration_minutes=180,
+        reason="雨のため",
     )
 
 

@@ -10,9 +10,18 @@ from notify.channels.base import Contact, Sender
 from notify.channels.email import EmailSender, SmtpSettings
 from notify.channels.line import LineSender
 from notify.channels.sms import SmsSender
+from notify.commands.answer_offer import answer_offer
 from notify.domain.offer import Outcome
 from tests.support.smtp import smtp_server
-from tests.unit.notify.support import Book, accepted, in_memory_notify, offered, react
+from tests.unit.notify.support import (
+    Book,
+    accepted,
+    cancelled,
+    in_memory_notify,
+    offered,
+    react,
+    refused,
+)
 
 WORKER = uuid4()
 
@@ -107,7 +116,7 @@ def test_a_worker_who_prefers_the_phone_goes_straight_to_the_call_list(tmp_path:
     assert notify.app.board.offers[offer.offer_id].on_call_list
 
 
-def test_an_answered_offer_is_not_sent_again(tmp_path: Path) -> None:
+def test_an_offer_already_taken_by_this_worker_is_not_sent_again(tmp_path: Path) -> None:
     book = Book()
     book.contacts[WORKER] = Contact(channels=("email", "web"), email="hanako@example.jp")
     with smtp_server() as (port, mailbox):
@@ -117,10 +126,12 @@ def test_an_answered_offer_is_not_sent_again(tmp_path: Path) -> None:
 
         notify.dispatcher.tick()
 
-    assert not mailbox.messages
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert not [s for s in subjects if "お仕事のお知らせ" in s]  # no offer, only the confirmation
+    assert len(subjects) == 1
 
 
-def test_a_reminder_goes_out_once_the_day_before(tmp_path: Path) -> None:
+def test_the_task_is_confirmed_once_then_reminded_the_day_before(tmp_path: Path) -> None:
     book = Book()
     book.contacts[WORKER] = Contact(channels=("email", "web"), email="hanako@example.jp")
     with smtp_server() as (port, mailbox):
@@ -129,12 +140,61 @@ def test_a_reminder_goes_out_once_the_day_before(tmp_path: Path) -> None:
         offer = offered(WORKER)
         react(notify, offer, accepted(offer))
         notify.dispatcher.tick()
-        early = len(mailbox.messages)
+        notify.dispatcher.tick()
+        confirmed = list(mailbox.messages)
         notify.clock.at = offer.starts_at - timedelta(hours=20)
 
         notify.dispatcher.tick()
         notify.dispatcher.tick()
 
-    assert early == 0
-    [reminder] = mailbox.messages
+    [confirmation] = confirmed
+    assert "お仕事が決まりました" in str(confirmation["Subject"])
+    assert "時給 1,050円" in confirmation.get_content()
+    assert "軍手、長靴" in confirmation.get_content()
+    [_, reminder] = mailbox.messages
     assert "お仕事の日のお知らせ" in str(reminder["Subject"])
+
+
+def test_a_cancellation_after_acceptance_is_told_to_the_worker(tmp_path: Path) -> None:
+    book = Book()
+    book.contacts[WORKER] = Contact(channels=("email", "web"), email="hanako@example.jp")
+    with smtp_server() as (port, mailbox):
+        notify = notify_with(tmp_path, book, port)
+        offer = offered(WORKER)
+        react(notify, offer, accepted(offer))
+        notify.dispatcher.tick()
+        react(notify, cancelled(offer))
+
+        notify.dispatcher.tick()
+        notify.dispatcher.tick()
+
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert len(subjects) == 2
+    assert "お仕事がなくなりました" in subjects[1]
+
+
+def test_a_yes_that_came_too_late_is_answered_kindly_once(tmp_path: Path) -> None:
+    book = Book()
+    book.contacts[WORKER] = Contact(channels=("email", "web"), email="hanako@example.jp")
+    with smtp_server() as (port, mailbox):
+        notify = notify_with(tmp_path, book, port)
+        offer = offered(WORKER)
+        react(notify, offer)
+        notify.dispatcher.tick()  # the offer itself
+        answer_offer(
+            notify.app,
+            offer.offer_id,
+            tenant=offer.tenant,
+            worker_id=WORKER,
+            accept=True,
+            channel="email",
+            now=notify.clock.now(),
+        )
+        react(notify, refused(offer))
+
+        notify.dispatcher.tick()
+        notify.dispatcher.tick()
+
+    subjects = [str(m["Subject"]) for m in mailbox.messages]
+    assert len(subjects) == 2
+    assert "ほかの人に決まりました" in subjects[1]
