@@ -1,1 +1,1 @@
-"""Payout: rewards, the double-entry ledger, monthly payout runs and reconciliation."""
+"""Payout: rewards, a double-entry ledger, monthly payout runs with 全銀 files, reconciliation."""
