@@ -7,13 +7,14 @@ and each inbox's tracking position, and it records the flow of every event it st
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, TypeVar
 from uuid import UUID
 
 import psycopg
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import Mapper, Recording, Tracking
+from eventsourcing.persistence import JSONTranscoder, Mapper, Recording, Tracking, Transcoding
 from eventsourcing.projection import EventSourcedProjection
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
@@ -96,6 +97,21 @@ def eventsourcing_env(service: str, settings: StoreSettings) -> dict[str, str]:
     return env | dict(settings.extra_env)
 
 
+class DateAsISO(Transcoding):
+    """Dates (pay days, periods, receipt dates) as ISO strings in stored events."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        """2026-03-31."""
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        """The inverse of `encode`."""
+        return date.fromisoformat(data)
+
+
 class ServiceApplication(EventSourcedProjection[UUID]):
     """A service's event-sourced application: its store, relay position and inboxes.
 
@@ -114,6 +130,11 @@ class ServiceApplication(EventSourcedProjection[UUID]):
         super().__init__(env)
         if routes is not None:
             self.routes = routes
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Eventsourcing's transcodings, and dates."""
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the mapper that records each event's flow."""

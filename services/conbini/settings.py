@@ -27,6 +27,7 @@ class UpSettings:
     """An external PostgreSQL for every store, instead of SQLite files."""
     broker_port: int = 8001
     notify_port: int = 8002
+    payout_port: int = 8003
     demo_worker: bool = True
     """Register a demo worker on first start, to show a worker page (it takes real offers)."""
     tenant: str = "mine-wakuwaku"
@@ -59,6 +60,7 @@ class UpSettings:
             postgres_dsn=postgres_dsn or env.get("CONBINI_POSTGRES_DSN") or None,
             broker_port=int(env.get("CONBINI_BROKER_PORT", "8001")),
             notify_port=int(env.get("CONBINI_NOTIFY_PORT", "8002")),
+            payout_port=int(env.get("CONBINI_PAYOUT_PORT", "8003")),
             demo_worker=demo_worker
             if demo_worker is not None
             else env.get("CONBINI_DEMO_WORKER", "1").lower() not in ("0", "false", "no"),
@@ -74,6 +76,7 @@ class UpSettings:
             "CONBINI_BROKER_PORT": str(self.broker_port),
             "CONBINI_BROKER_URL": f"http://127.0.0.1:{self.broker_port}",
             "CONBINI_NOTIFY_PORT": str(self.notify_port),
+            "CONBINI_PAYOUT_PORT": str(self.payout_port),
         }
         if self.postgres_dsn:
             env["CONBINI_POSTGRES_DSN"] = self.postgres_dsn

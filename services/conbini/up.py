@@ -34,6 +34,7 @@ class Health:
     monitor_url: str | None
     broker_url: str = ""
     notify_url: str = ""
+    payout_url: str = ""
     worker_page: str = ""
     tenant: str = ""
 
@@ -64,6 +65,8 @@ class Health:
             ]
         if self.notify_url:
             lines.append(f"  notify     {self.notify_url}  (API docs: {self.notify_url}/docs)")
+        if self.payout_url:
+            lines.append(f"  payout     {self.payout_url}  (API docs: {self.payout_url}/docs)")
         if self.worker_page:
             lines.append(f"  worker     {self.worker_page}  (a demo worker's page)")
         lines.append("Press Ctrl-C to stop. (とめるときは Ctrl-C)")
@@ -197,7 +200,9 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
             broker_url = f"http://127.0.0.1:{settings.broker_port}"
             notify_url = f"http://127.0.0.1:{settings.notify_port}"
             await wait_for_http(f"{broker_url}/health", children)
+            payout_url = f"http://127.0.0.1:{settings.payout_port}"
             await wait_for_http(f"{notify_url}/health", children)
+            await wait_for_http(f"{payout_url}/health", children)
             page = (
                 await asyncio.to_thread(
                     demo_worker_page, settings, broker_url=broker_url, notify_url=notify_url
@@ -209,6 +214,7 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
                 health,
                 broker_url=broker_url,
                 notify_url=notify_url,
+                payout_url=payout_url,
                 worker_page=page,
                 tenant=settings.tenant,
             )

@@ -25,6 +25,7 @@ def up_env(tmp_path: Path) -> dict[str, str]:
         "CONBINI_NATS_MONITOR_PORT": str(free_port()),
         "CONBINI_BROKER_PORT": str(free_port()),
         "CONBINI_NOTIFY_PORT": str(free_port()),
+        "CONBINI_PAYOUT_PORT": str(free_port()),
     }
 
 
@@ -105,6 +106,7 @@ async def test_up_uses_the_named_nats_when_given_one(
         "CONBINI_DATA_DIR": str(tmp_path / "data"),
         "CONBINI_BROKER_PORT": str(free_port()),
         "CONBINI_NOTIFY_PORT": str(free_port()),
+        "CONBINI_PAYOUT_PORT": str(free_port()),
     }
     command = RunningCommand([*CONBINI, "up", "--nats", nats_server.url], env=env, cwd=tmp_path)
     try:

@@ -29,6 +29,7 @@ class Town:
         self.command = command
         self.base = f"http://127.0.0.1:{env['CONBINI_BROKER_PORT']}"
         self.notify = f"http://127.0.0.1:{env['CONBINI_NOTIFY_PORT']}"
+        self.payout = f"http://127.0.0.1:{env['CONBINI_PAYOUT_PORT']}"
         self.nats_url = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
         key = load_or_create_key(Path(env["CONBINI_DATA_DIR"]) / "jwt.key")
         self.requester_id = uuid4()
@@ -36,6 +37,7 @@ class Town:
             key, tenant=TENANT, role=Role.REQUESTER, subject=self.requester_id
         )
         self.coordinator = issue_token(key, tenant=TENANT, role=Role.COORDINATOR, subject=uuid4())
+        self.accountant = issue_token(key, tenant=TENANT, role=Role.ACCOUNTANT, subject=uuid4())
 
     def call(
         self, method: str, path: str, token: str, body: object = None, *, base: str | None = None
@@ -100,6 +102,7 @@ def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:
         "CONBINI_NATS_MONITOR_PORT": str(free_port()),
         "CONBINI_BROKER_PORT": str(free_port()),
         "CONBINI_NOTIFY_PORT": str(free_port()),
+        "CONBINI_PAYOUT_PORT": str(free_port()),
         "CONBINI_DEMO_WORKER": "0",
         **extra,
     }

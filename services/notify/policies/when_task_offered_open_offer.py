@@ -13,7 +13,7 @@ def when_task_offered_open_offer(
     app: NotifyApplication, offered: TaskOffered, processing: ProcessingEvent[UUID]
 ) -> None:
     """Record the offer and its web-inbox delivery; other channels follow from the dispatcher."""
-    if offered.offer_id in app.board.offers:  # already recorded (a replayed upstream)
+    if offered.offer_id in app.repository:  # already recorded (a replayed upstream)
         return
     shown = {
         "title": offered.title,

@@ -119,7 +119,7 @@ class Amounts:
         return cls(**state)
 
 
-def for_work(  # noqa: PLR0913 - one parameter per fact of the completed task
+def for_work(
     *,
     kind: str,
     rate_yen: int,

@@ -1,0 +1,36 @@
+"""`python -m payout api|relay|inbox`: run one role of payout."""
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from backbone.runtime import run_inboxes, run_relay, run_until_signalled
+from payout.bootstrap import build_payout
+from payout.http.app import create_app
+from payout.messaging.translate import to_contract
+from payout.settings import PayoutSettings
+
+
+def main(argv: list[str]) -> int:
+    """Run the chosen role until SIGINT or SIGTERM."""
+    parser = argparse.ArgumentParser(prog="python -m payout")
+    parser.add_argument("role", choices=["api", "relay", "inbox"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = PayoutSettings.from_env()
+    payout = build_payout(settings)
+    if args.role == "api":
+        uvicorn.run(create_app(payout), host=settings.host, port=settings.port, log_level="info")
+    elif args.role == "relay":
+        run_until_signalled(
+            lambda stop: run_relay("payout", payout.app, to_contract, settings.backbone, stop)
+        )
+    else:
+        run_until_signalled(lambda stop: run_inboxes("payout", payout.app, settings.backbone, stop))
+    payout.app.close()
+    return 0
+
+
+sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""What the accountant asks payout to do: one module per use case."""

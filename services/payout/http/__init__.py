@@ -1,0 +1,1 @@
+"""Payout's HTTP edge: rewards, bank accounts, runs, invoices, reconciliation (accountant)."""

@@ -1,0 +1,89 @@
+"""Payout's Litestar application: accountant's API, invoices, reconciliation, /docs."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.template.config import TemplateConfig
+
+from backbone.auth import bearer_middleware
+from backbone.personal import ErasedError
+from payout.bootstrap import Payout
+from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
+from payout.domain.reward import RewardStateError
+from payout.http.accounts import AccountsController
+from payout.http.reports import ReportsController
+from payout.http.runs import RunsController
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MAX_BODY_BYTES = 1024 * 1024  # a result file of a 9,999-line run fits
+PUBLIC = ["^/docs", "^/health$"]
+
+
+def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
+    """Map a domain error to an RFC 9457 problem with this status."""
+
+    def convert(error: Exception) -> ProblemDetailsException:
+        return ProblemDetailsException(status_code=status, title=title, detail=str(error))
+
+    return convert
+
+
+@get("/health", summary="Liveness", tags=["health"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    """The API answers."""
+    return {"status": "ok"}
+
+
+def create_app(payout: Payout) -> Litestar:
+    """Build the API around a configured payout."""
+    openapi = OpenAPIConfig(
+        title="shigoto-conbini payout",
+        version="1.0.0",
+        description=(
+            "Rewards, the double-entry ledger, monthly payout runs with 全銀 総合振込 files, "
+            "requester invoices and reconciliation. Every call needs "
+            "`Authorization: Bearer <jwt>` (role accountant; auditors read)."
+        ),
+        path="/docs",
+        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+        security=[{"BearerToken": []}],
+    )
+    problems: dict[type[Exception], Callable[[Exception], ProblemDetailsException]] = {
+        NotFoundError: problem(404, "Not found"),
+        InvalidRequestError: problem(422, "Not possible"),
+        RewardStateError: problem(409, "Not possible in this state"),
+        ErasedError: problem(410, "This person's data was erased"),
+        IntegrityError: problem(409, "Changed meanwhile; try again"),
+        PayoutError: problem(409, "Conflict"),
+    }
+    config: Any = ProblemDetailsConfig(
+        enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problems
+    )
+    return Litestar(
+        route_handlers=[health, AccountsController, RunsController, ReportsController],
+        dependencies={"payout": Provide(lambda: payout, sync_to_thread=False)},
+        middleware=[DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC)],
+        plugins=[ProblemDetailsPlugin(config)],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        openapi_config=openapi,
+        request_max_body_size=MAX_BODY_BYTES,
+    )

@@ -1,0 +1,1 @@
+"""The one translator from payout's private events to its public contract events."""

@@ -1,0 +1,1 @@
+"""How payout reacts to what the broker publishes: one module per reaction."""
