@@ -14,6 +14,7 @@ from backbone.auth import Role, issue_token, load_or_create_key, valid_tenant
 from backbone.nats_server import NatsServerError
 from backbone.settings import jwt_key_file
 from conbini.contracts_docs import stale_documents, write_documents
+from conbini.payout_cli import reconcile_command
 from conbini.settings import UpSettings
 from conbini.up import run_up
 
@@ -44,6 +45,16 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, choices=[role.value for role in Role])
     token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
     token.add_argument("--hours", type=float, default=12.0, help="lifetime")
+
+    payout = commands.add_parser("payout", help="the accountant's checks")
+    payout_commands = payout.add_subparsers(dest="payout_command", required=True)
+    reconcile = payout_commands.add_parser(
+        "reconcile", help="reconcile one period (exit status 1 on any discrepancy)"
+    )
+    reconcile.add_argument("--period", required=True, help="YYYY-MM, e.g. 2026-03")
+    reconcile.add_argument(
+        "--tenant", default=os.environ.get("CONBINI_TENANT", "mine-wakuwaku"), help="the council"
+    )
 
     contracts = commands.add_parser("contracts", help="generated contract documents")
     contracts.add_argument("action", choices=["generate", "check"])
@@ -92,6 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "contracts":
         return contracts_command(args.action, args.root)
+    if args.command == "payout":
+        try:
+            return reconcile_command(args.period, valid_tenant(args.tenant))
+        except ValueError as error:
+            print(f"conbini payout: {error}", file=sys.stderr)
+            return 2
     if args.command == "token":
         return token_command(args.tenant, Role(args.role), args.subject, args.hours)
     try:

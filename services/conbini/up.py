@@ -124,16 +124,20 @@ async def supervise(server: NatsServer | None, children: list[Child], stop: asyn
                 child.start()
 
 
+ROLES = {
+    "broker": ("api", "relay", "inbox", "clock"),
+    "notify": ("api", "relay", "inbox", "dispatch"),
+    "payout": ("api", "relay", "inbox"),
+}
+"""Every service and the roles `conbini up` runs of it, each as its own process."""
+
+
 def service_children(settings: UpSettings, nats_url: str) -> list[Child]:
     """Every service role `conbini up` runs."""
     env = settings.service_env(nats_url)
     logs = settings.data_dir / "logs"
     return [
-        *(service_role("broker", role, env, logs) for role in ("api", "relay", "inbox", "clock")),
-        *(
-            service_role("notify", role, env, logs)
-            for role in ("api", "relay", "inbox", "dispatch")
-        ),
+        service_role(service, role, env, logs) for service, roles in ROLES.items() for role in roles
     ]
 
 

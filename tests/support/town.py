@@ -1,6 +1,7 @@
 """The whole product under `conbini up` as real processes, and the calls people make to it."""
 
 import json
+import os
 import sys
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -38,6 +39,15 @@ class Town:
         )
         self.coordinator = issue_token(key, tenant=TENANT, role=Role.COORDINATOR, subject=uuid4())
         self.accountant = issue_token(key, tenant=TENANT, role=Role.ACCOUNTANT, subject=uuid4())
+        self.auditor = issue_token(key, tenant=TENANT, role=Role.AUDITOR, subject=uuid4())
+
+    def env_for_commands(self) -> dict[str, str]:
+        """What a `conbini …` command needs to find this town's stores and NATS."""
+        return {
+            **os.environ,
+            "CONBINI_DATA_DIR": self.env["CONBINI_DATA_DIR"],
+            "CONBINI_NATS_URL": self.nats_url,
+        }
 
     def call(
         self, method: str, path: str, token: str, body: object = None, *, base: str | None = None

@@ -46,7 +46,7 @@ def erased(worker_id: UUID) -> WorkerErased:
     return WorkerErased(**envelope(), worker_id=worker_id)
 
 
-def completed(  # noqa: PLR0913 - one parameter per fact a test varies
+def completed(
     worker_id: UUID,
     *,
     requester_id: UUID | None = None,
