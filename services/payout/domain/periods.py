@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^(2[01]\d{2})-(0[1-9]|1[0-2])$")
 FREELANCE_ACT_DAYS = 60
 
 
@@ -26,7 +26,7 @@ class Period:
         """
         found = PERIOD.match(text)
         if not found:
-            msg = f"a period is YYYY-MM, not {text!r}"
+            msg = f"a period is YYYY-MM (2000 to 2199), not {text!r}"
             raise ValueError(msg)
         return cls(int(found.group(1)), int(found.group(2)))
 

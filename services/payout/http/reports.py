@@ -11,12 +11,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from backbone.auth import Principal, Role, requires
+from payout.domain.errors import InvalidRequestError
 from payout.domain.periods import Period
 from payout.http.context import AnyRequest, PayoutDep, caller
 from payout.reports import Invoice, invoice, reconcile
 from payout.upstream import completed_tasks
 
-PeriodText = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PeriodText = Annotated[str, msgspec.Meta(pattern=r"^2[01]\d{2}-(0[1-9]|1[0-2])$")]
 
 
 class InvoiceLineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,6 +61,18 @@ class ReconciliationView(msgspec.Struct, frozen=True, kw_only=True):
     upstream_checked: bool
     """True when the broker's WorkCompleted could be read from the BROKER stream."""
     problems: list[str]
+
+
+def period_of(text: str) -> Period:
+    """The period named in a path.
+
+    Raises:
+        InvalidRequestError: not YYYY-MM.
+    """
+    try:
+        return Period.parse(text)
+    except ValueError as error:
+        raise InvalidRequestError(str(error)) from error
 
 
 def invoice_view(found: Invoice) -> InvoiceView:
@@ -126,7 +139,7 @@ class ReportsController(Controller):
         principal = caller(request)
         may_see_invoice(principal, requester_id)
         payout.app.books.catch_up(payout.app)
-        found = invoice(payout.app.books, principal.tenant, requester_id, Period.parse(period))
+        found = invoice(payout.app.books, principal.tenant, requester_id, period_of(period))
         return invoice_view(found)
 
     @get(
@@ -147,7 +160,7 @@ class ReportsController(Controller):
         principal = caller(request)
         may_see_invoice(principal, requester_id)
         payout.app.books.catch_up(payout.app)
-        found = invoice(payout.app.books, principal.tenant, requester_id, Period.parse(period))
+        found = invoice(payout.app.books, principal.tenant, requester_id, period_of(period))
         return Template(
             "invoice.html.j2",
             context={"invoice": invoice_view(found), "tenant": principal.tenant},
@@ -163,7 +176,7 @@ class ReportsController(Controller):
     ) -> ReconciliationView:
         """WorkCompleted ↔ RewardAccrued ↔ RewardPaid or payable, the ledger, the bank files."""
         tenant = caller(request).tenant
-        month = Period.parse(period)
+        month = period_of(period)
         urls = list(payout.settings.backbone.nats_urls)
         upstream = await completed_tasks(urls, tenant, month)
         payout.app.books.catch_up(payout.app)

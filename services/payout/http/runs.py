@@ -20,7 +20,7 @@ from payout.http.context import AnyRequest, PayoutDep, caller, flow_of, today
 
 ACCOUNTANT = requires(Role.ACCOUNTANT)
 READERS = requires(Role.ACCOUNTANT, Role.AUDITOR)
-PeriodText = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+PeriodText = Annotated[str, msgspec.Meta(pattern=r"^2[01]\d{2}-(0[1-9]|1[0-2])$")]
 
 
 class CloseRun(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
