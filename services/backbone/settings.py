@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from backbone.auth import load_or_create_key
 from backbone.runtime import BackboneSettings
 from backbone.stores import StoreSettings
 from backbone.streams import StreamPolicy
@@ -26,7 +27,9 @@ def store_from(env: Mapping[str, str]) -> StoreSettings:
     if kind not in ("memory", "sqlite", "postgres"):
         msg = f"CONBINI_STORE must be memory, sqlite or postgres, not {kind!r}"
         raise ValueError(msg)
+    chain_secret = "" if kind == "memory" else load_or_create_key(master_key_file(env))
     return StoreSettings(
+        chain_secret=chain_secret,
         kind="memory" if kind == "memory" else "postgres" if kind == "postgres" else "sqlite",
         data_dir=data_dir_from(env) / "stores",
         postgres_dsn=env.get("CONBINI_POSTGRES_DSN"),

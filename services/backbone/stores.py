@@ -19,6 +19,7 @@ from eventsourcing.projection import EventSourcedProjection
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from backbone.chain import chain_key, chained_env
 from backbone.flow import EventKey, Flow, FlowMapper, flow_caused_by, stamped
 from contracts.base import IntegrationEvent
 
@@ -43,6 +44,8 @@ class StoreSettings:
     """PostgreSQL: prefix of every service's schema (`<prefix><service>`), for isolation."""
     pool_size: int = 5
     max_overflow: int = 10
+    chain_secret: str = ""
+    """The deployment's master secret: the key of each store's tamper-evident chain."""
     extra_env: Mapping[str, str] = field(default_factory=dict)
     """Any further eventsourcing settings (cipher keys, lock timeouts…)."""
 
@@ -94,6 +97,8 @@ def eventsourcing_env(service: str, settings: StoreSettings) -> dict[str, str]:
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "5",
         }
+    if settings.kind != "memory":
+        env |= chained_env(service, settings.kind, chain_key(settings.chain_secret))
     return env | dict(settings.extra_env)
 
 
