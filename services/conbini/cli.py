@@ -10,9 +10,19 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
+from audit.kpi import Span
+
 from backbone.auth import Role, issue_token, load_or_create_key, valid_tenant
 from backbone.nats_server import NatsServerError
 from backbone.settings import jwt_key_file
+from conbini.audit_cli import (
+    at_command,
+    default_tenant,
+    export_command,
+    kpi_command,
+    replay_command,
+    verify_command,
+)
 from conbini.contracts_docs import stale_documents, write_documents
 from conbini.payout_cli import reconcile_command
 from conbini.settings import UpSettings
@@ -56,10 +66,62 @@ def parser() -> argparse.ArgumentParser:
         "--tenant", default=os.environ.get("CONBINI_TENANT", "mine-wakuwaku"), help="the council"
     )
 
+    audit = commands.add_parser("audit", help="the auditor's commands")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    replaying = audit_commands.add_parser(
+        "replay", help="replay every store, check the invariants (exit 1 on any violation)"
+    )
+    replaying.add_argument(
+        "--no-streams", action="store_true", help="do not compare with the JetStream streams"
+    )
+    audit_commands.add_parser("verify", help="verify every store's tamper-evident chain")
+    at = audit_commands.add_parser("at", help="a task, a worker or the ledger as of a moment")
+    at.add_argument("moment", help="with a timezone, e.g. 2026-03-31T23:59+09:00")
+    at.add_argument("what", choices=["task", "worker", "ledger"])
+    at.add_argument("id", nargs="?", help="the task's or worker's id")
+    at.add_argument("--tenant", default=default_tenant())
+    exporting = audit_commands.add_parser("export", help="all events as JSON Lines, with digests")
+    exporting.add_argument("--out", type=Path, default=Path("audit-export"))
+
+    report = commands.add_parser("report", help="the council's reports")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    kpis = report_commands.add_parser("kpi", help="KPIs for a fiscal year or a month")
+    period = kpis.add_mutually_exclusive_group(required=True)
+    period.add_argument("--fy", type=int, help="fiscal year (April–March), e.g. 2025")
+    period.add_argument("--month", help="YYYY-MM")
+    kpis.add_argument("--format", choices=["json", "csv", "html"], default="json")
+    kpis.add_argument("--out", type=Path, default=None, help="a file (default: stdout)")
+    kpis.add_argument("--tenant", default=default_tenant())
+
     contracts = commands.add_parser("contracts", help="generated contract documents")
     contracts.add_argument("action", choices=["generate", "check"])
     contracts.add_argument("--root", type=Path, default=Path(), help="repository root")
     return root
+
+
+def audit_or_report(args: argparse.Namespace) -> int:
+    """Run an audit or report subcommand.
+
+    Raises:
+        ValueError: a malformed moment, period or id.
+    """
+    if args.command == "report":
+        if args.month is not None:
+            Span.month(args.month)  # validates
+        return kpi_command(
+            fy=args.fy,
+            month=args.month,
+            tenant=args.tenant,
+            output=args.format,
+            path=args.out,
+        )
+    if args.audit_command == "replay":
+        return replay_command(streams=not args.no_streams)
+    if args.audit_command == "verify":
+        return verify_command()
+    if args.audit_command == "at":
+        return at_command(args.moment, args.what, args.id, args.tenant)
+    return export_command(args.out)
 
 
 def contracts_command(action: str, root: Path) -> int:
@@ -97,30 +159,38 @@ def token_command(tenant: str, role: Role, subject: UUID | None, hours: float) -
     return 0
 
 
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to the subcommand.
+
+    Raises:
+        ValueError: a malformed option (reported by `main`).
+        NatsServerError: `conbini up` could not start NATS.
+    """
+    if args.command == "contracts":
+        return contracts_command(args.action, args.root)
+    if args.command in ("audit", "report"):
+        return audit_or_report(args)
+    if args.command == "payout":
+        return reconcile_command(args.period, valid_tenant(args.tenant))
+    if args.command == "token":
+        return token_command(args.tenant, Role(args.role), args.subject, args.hours)
+    settings = UpSettings.from_env(
+        data_dir=args.data_dir,
+        nats_url=args.nats,
+        postgres_dsn=args.postgres,
+        demo_worker=False if args.no_demo_worker else None,
+    )
+    return asyncio.run(run_up(settings))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `conbini` subcommand and return its exit code."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if args.command == "contracts":
-        return contracts_command(args.action, args.root)
-    if args.command == "payout":
-        try:
-            return reconcile_command(args.period, valid_tenant(args.tenant))
-        except ValueError as error:
-            print(f"conbini payout: {error}", file=sys.stderr)
-            return 2
-    if args.command == "token":
-        return token_command(args.tenant, Role(args.role), args.subject, args.hours)
     try:
-        settings = UpSettings.from_env(
-            data_dir=args.data_dir,
-            nats_url=args.nats,
-            postgres_dsn=args.postgres,
-            demo_worker=False if args.no_demo_worker else None,
-        )
-        return asyncio.run(run_up(settings))
+        return run(args)
     except (NatsServerError, ValueError) as error:
-        print(f"conbini up: {error}", file=sys.stderr)
+        print(f"conbini {args.command}: {error}", file=sys.stderr)
         return 2
 
 

@@ -5,14 +5,12 @@ a duplicate delivery that pays nothing twice, and a clean reconciliation (API an
 import asyncio
 import subprocess
 import sys
-import urllib.error
-import urllib.request
-from datetime import UTC, datetime, timedelta
 
 import nats
 
 from contracts.broker import WorkCompleted
 from contracts.payout import RewardPaid, payout_decoder
+from tests.support.flows import assigned_task, last_month
 from tests.support.town import Town, broker_events
 from tests.support.waiting import eventually
 
@@ -23,13 +21,6 @@ ACCOUNT = {
     "number": "1234567",
     "holder_kana": "やまだ はなこ",
 }
-
-
-def last_month() -> tuple[str, datetime]:
-    """The previous month (YYYY-MM) and a moment on its last day, 15:00 in Tokyo."""
-    first = datetime.now(UTC).date().replace(day=1)
-    last = first - timedelta(days=1)
-    return f"{last:%Y-%m}", datetime(last.year, last.month, last.day, 6, 0, tzinfo=UTC)
 
 
 async def payout_events(url: str) -> list[object]:
@@ -69,40 +60,9 @@ async def raw_work_completed(url: str) -> bytes:
     raise AssertionError(msg)
 
 
-def opens(url: str) -> bool:
-    """True when the page opens."""
-    try:
-        with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - loopback
-            return True
-    except urllib.error.HTTPError:
-        return False
-
-
-def press(url: str) -> None:
-    """The worker presses a button on their page."""
-    request = urllib.request.Request(url, method="POST", data=b"")  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=30):  # noqa: S310
-        pass
-
-
 async def test_work_completed_on_the_bus_is_paid_once_and_reconciles(town: Town) -> None:
     period, finished_at = last_month()
-    [worker] = town.register_workers(1, channels=["web"])
-    task = town.carve_one_task()
-    offer_id = task["offers"][0]["offer_id"]
-    link = town.call("POST", f"/workers/{worker}/link", town.coordinator, base=town.notify)["url"]
-
-    async def offer_shown() -> bool:
-        return await asyncio.to_thread(opens, f"{link}/offers/{offer_id}")
-
-    await eventually(offer_shown, within=60, what="the offer on the worker's page")
-    await asyncio.to_thread(press, f"{link}/offers/{offer_id}/accept")
-
-    async def assigned() -> bool:
-        seen = town.call("GET", f"/tasks/{task['id']}", town.coordinator)
-        return bool(seen["status"] == "assigned")
-
-    await eventually(assigned, within=60, what="the worker's yes to assign the task")
+    worker, task = await assigned_task(town)
     completion = {
         "completions": [
             {"task_id": task["id"], "worked_minutes": 175, "finished_at": finished_at.isoformat()}

@@ -1,9 +1,13 @@
 """Coordinators carve, assign and follow tasks; requesters confirm or cancel their own."""
 
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backbone.auth import Role, requires
@@ -18,15 +22,63 @@ from broker.commands.start_work import StartWork, start_work
 from broker.domain.errors import TaskNotFoundError
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
 from broker.http.schemas import CompletedView, TaskView, task_view
+from broker.timeline import timeline
 
 COORDINATOR = requires(Role.COORDINATOR)
 REQUESTER_OR_COORDINATOR = requires(Role.REQUESTER, Role.COORDINATOR)
+
+
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing that happened to a task."""
+
+    at: datetime
+    what: str
+    who: dict[str, Any]
+    """worker_id, recorded_by (a coordinator), confirmed_by, cancelled_by, requester_id."""
+    facts: dict[str, Any]
+    """The rest of the fact: for an offer, its rank and the reasons this worker was chosen."""
+    status_after: str
+
+
+class TimelineView(msgspec.Struct, frozen=True, kw_only=True):
+    """A task as it stood at a moment, and how it got there."""
+
+    task_id: UUID
+    as_of: datetime | None
+    status: str
+    worker_id: UUID | None
+    entries: list[TimelineEntry]
 
 
 class TasksController(Controller):
     """Tasks, at /tasks."""
 
     path = "/tasks"
+
+    @get(
+        "/{task_id:uuid}/timeline",
+        guards=[requires(Role.AUDITOR, Role.COORDINATOR)],
+        sync_to_thread=True,
+        summary="A task's full timeline, as of a moment (auditors)",
+    )
+    def timeline(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        at: FromQuery[datetime | None] = None,
+    ) -> TimelineView:
+        """Who did what and when, and why each worker was offered (rank and reasons)."""
+        if at is not None and at.tzinfo is None:
+            raise ValidationException(detail="`at` needs a timezone, e.g. 2026-03-31T23:59+09:00")
+        task, entries = timeline(broker.app, task_id, caller(request).tenant, at)
+        return TimelineView(
+            task_id=task.id,
+            as_of=at,
+            status=task.status.value,
+            worker_id=task.worker_id,
+            entries=[TimelineEntry(**entry) for entry in entries],
+        )
 
     @post(
         "/",
