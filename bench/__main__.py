@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec, matching, notify
+from bench import backbone, contracts_codec, matching, notify, replay
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
@@ -21,6 +21,11 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         "TaskOffered published → the offer shown on an open worker page (SSE), against JetStream",
         notify.add_arguments,
         notify.run,
+    ),
+    "replay": (
+        "replay every stored event into a read model, against eventsourcing's log read",
+        replay.add_arguments,
+        replay.run,
     ),
     "contracts": (
         "decode/encode contract events against msgspec's untyped floor",

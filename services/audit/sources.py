@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 
 from backbone.chain import EventRow, read_postgres, read_sqlite
+from backbone.fastread import FastMapper, rows
 from backbone.runtime import open_store
 from backbone.stores import ServiceApplication, StoreSettings
 from broker.application import BrokerApplication
@@ -37,7 +38,12 @@ class Record:
         return int(self.app.recorder.max_notification_id() or 0)
 
     def events(self) -> Iterator[tuple[int, DomainEventProtocol[UUID]]]:
-        """Every stored event, in order, with its notification id."""
+        """Every stored event, in order, with its notification id (streamed when on disk)."""
+        if self.store.kind != "memory":
+            mapper = FastMapper()
+            for row in rows(self.store, self.service, self.app.name):
+                yield row[0], mapper.event(row)
+            return
         start = 1
         while True:
             notes = self.app.recorder.select_notifications(start=start, limit=PAGE)
