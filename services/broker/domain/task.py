@@ -82,6 +82,8 @@ class Task(Aggregate):
 
         offer_id: UUID
         worker_id: UUID
+        channel: str | None = None
+        recorded_by: UUID | None = None
 
     class OfferExpired(Aggregate.Event):
         """The worker did not answer in time."""
@@ -103,6 +105,8 @@ class Task(Aggregate):
         worker_id: UUID
         recorded_by: UUID | None
         starts_at: datetime
+        channel: str | None = None
+        """Where the answer came from (web, line, phone …); None for a direct assignment."""
 
     class AssignmentRefused(Aggregate.Event):
         """An acceptance arrived too late or on a dead offer."""
@@ -110,6 +114,7 @@ class Task(Aggregate):
         offer_id: UUID
         worker_id: UUID
         reason: str
+        channel: str | None = None
 
     class CandidatesExhausted(Aggregate.Event):
         """Nobody eligible is left to offer the task to: coordinators must step in."""
@@ -289,7 +294,15 @@ class Task(Aggregate):
         self.offers[offer_id] = Offer(worker_id=worker_id, expires_at=expires_at)
         self.exhausted = False
 
-    def accept(self, *, offer_id: UUID, worker_id: UUID, now: datetime) -> Refusal | None:
+    def accept(
+        self,
+        *,
+        offer_id: UUID,
+        worker_id: UUID,
+        now: datetime,
+        channel: str | None = None,
+        recorded_by: UUID | None = None,
+    ) -> Refusal | None:
         """Take a worker's yes: bind the task if the answer is valid, else refuse it.
 
         The first valid acceptance wins; every other open offer is withdrawn.
@@ -298,10 +311,16 @@ class Task(Aggregate):
         offer = self.offers.get(offer_id)
         refusal = self.refusal_for(offer, worker_id, now)
         if refusal is not None:
-            self._assignment_refused(offer_id=offer_id, worker_id=worker_id, reason=refusal)
+            self._assignment_refused(
+                offer_id=offer_id, worker_id=worker_id, reason=refusal, channel=channel
+            )
             return refusal
         self._accepted(
-            offer_id=offer_id, worker_id=worker_id, recorded_by=None, starts_at=self.starts_at
+            offer_id=offer_id,
+            worker_id=worker_id,
+            recorded_by=recorded_by,
+            starts_at=self.starts_at,
+            channel=channel,
         )
         self.withdraw_open_offers("task_taken")
         return None
@@ -321,8 +340,10 @@ class Task(Aggregate):
         return None
 
     @event(AssignmentRefused)
-    def _assignment_refused(self, offer_id: UUID, worker_id: UUID, reason: str) -> None:
-        del offer_id, worker_id, reason
+    def _assignment_refused(
+        self, offer_id: UUID, worker_id: UUID, reason: str, channel: str | None = None
+    ) -> None:
+        del offer_id, worker_id, reason, channel
 
     @event(Accepted)
     def _accepted(
@@ -331,8 +352,9 @@ class Task(Aggregate):
         worker_id: UUID,
         recorded_by: UUID | None,
         starts_at: datetime,
+        channel: str | None = None,
     ) -> None:
-        del recorded_by, starts_at
+        del recorded_by, starts_at, channel
         if offer_id is not None and offer_id in self.offers:
             self.offers[offer_id].state = "accepted"
         self.status = TaskStatus.ASSIGNED
@@ -351,17 +373,32 @@ class Task(Aggregate):
         )
         self.withdraw_open_offers("task_taken")
 
-    def decline(self, *, offer_id: UUID, worker_id: UUID) -> bool:
+    def decline(
+        self,
+        *,
+        offer_id: UUID,
+        worker_id: UUID,
+        channel: str | None = None,
+        recorded_by: UUID | None = None,
+    ) -> bool:
         """Take a worker's no; return True when it closed an open offer."""
         offer = self.offers.get(offer_id)
         if offer is None or offer.worker_id != worker_id or offer.state != "open":
             return False
-        self._offer_declined(offer_id=offer_id, worker_id=worker_id)
+        self._offer_declined(
+            offer_id=offer_id, worker_id=worker_id, channel=channel, recorded_by=recorded_by
+        )
         return True
 
     @event(OfferDeclined)
-    def _offer_declined(self, offer_id: UUID, worker_id: UUID) -> None:
-        del worker_id
+    def _offer_declined(
+        self,
+        offer_id: UUID,
+        worker_id: UUID,
+        channel: str | None = None,
+        recorded_by: UUID | None = None,
+    ) -> None:
+        del worker_id, channel, recorded_by
         self.offers[offer_id].state = "declined"
 
     def expire_offers(self, now: datetime) -> int:

@@ -14,5 +14,11 @@ def when_offer_accepted_assign_task(
 ) -> None:
     """Bind the task, or record why this answer is refused (too late, taken, withdrawn)."""
     task = app.get_for_update(answer.task_id, processing, Task)
-    task.accept(offer_id=answer.offer_id, worker_id=answer.worker_id, now=answer.answered_at)
+    task.accept(
+        offer_id=answer.offer_id,
+        worker_id=answer.worker_id,
+        now=answer.answered_at,
+        channel=answer.channel.value,
+        recorded_by=answer.recorded_by,
+    )
     processing.collect_events(task)

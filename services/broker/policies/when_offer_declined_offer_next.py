@@ -14,6 +14,11 @@ def when_offer_declined_offer_next(
 ) -> None:
     """Close the offer and refill the task's open offers."""
     task = app.get_for_update(answer.task_id, processing, Task)
-    if task.decline(offer_id=answer.offer_id, worker_id=answer.worker_id):
+    if task.decline(
+        offer_id=answer.offer_id,
+        worker_id=answer.worker_id,
+        channel=answer.channel.value,
+        recorded_by=answer.recorded_by,
+    ):
         app.offer_next(task, now=answer.occurred_at)
     processing.collect_events(task)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import DomainEventProtocol
@@ -34,6 +35,7 @@ from broker.domain.task import Task, TaskStatus
 from broker.domain.values import TOKYO, PhysicalLoad, RewardKind, Sector, Travel
 from broker.messaging.translate import to_contract
 from broker.policies.routes import ROUTES
+from broker.timeline import timeline
 from contracts import broker as c
 from contracts.notify import OfferAccepted, OfferDeclined, WorkerCheckedIn, WorkerCheckedOut
 from contracts.values import Channel
@@ -486,3 +488,27 @@ def test_a_check_in_on_someone_elses_task_changes_nothing(broker: BrokerApplicat
     stored: Task = broker.repository.get(task.id)
     assert stored.status is TaskStatus.ASSIGNED
     assert stored.reported_minutes is None
+
+
+def test_the_timeline_shows_who_answered_on_which_channel_and_why_they_were_offered(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    coordinator = uuid4()
+    yes = answer(task, worker, accept=True)
+    assert isinstance(yes, OfferAccepted)
+    by_phone = msgspec.structs.replace(yes, channel=Channel.PHONE, recorded_by=coordinator)
+    react(broker, by_phone)
+
+    _, entries = timeline(broker, task.id, TENANT)
+
+    whats = [entry["what"] for entry in entries]
+    assert whats[:2] == ["CarvedOut", "Offered"]
+    offered = entries[1]
+    assert offered["who"]["worker_id"] == worker
+    assert offered["facts"]["reasons"]
+    accepted = entries[whats.index("Accepted")]
+    assert accepted["facts"]["channel"] == "phone"
+    assert accepted["who"]["recorded_by"] == coordinator
+    assert accepted["status_after"] == "assigned"
