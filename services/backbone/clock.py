@@ -1,5 +1,6 @@
 """Where `now` comes from: the system clock in production, a fixed one in tests."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -34,3 +35,23 @@ class FixedClock:
     def advance(self, by: timedelta) -> None:
         """Move the clock forward."""
         self.at += by
+
+
+@dataclass
+class OffsetClock:
+    """The system clock moved by a fixed offset: `conbini demo` replays a past month with it.
+
+    Only for simulations (`CONBINI_CLOCK_OFFSET_DAYS`); stored events keep the real time.
+    """
+
+    offset: timedelta
+
+    def now(self) -> datetime:
+        """The shifted instant."""
+        return datetime.now(UTC) + self.offset
+
+
+def clock_from_env(env: Mapping[str, str]) -> Clock:
+    """The system clock, or an offset one when `CONBINI_CLOCK_OFFSET_DAYS` is set."""
+    days = float(env.get("CONBINI_CLOCK_OFFSET_DAYS", "0") or "0")
+    return OffsetClock(timedelta(days=days)) if days else SystemClock()

@@ -3,10 +3,12 @@
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 import uvicorn
 
+from backbone.clock import clock_from_env
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
 from broker.bootstrap import Broker, build_broker
@@ -41,7 +43,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = BrokerSettings.from_env()
-    broker = build_broker(settings)
+    broker = build_broker(settings, clock=clock_from_env(os.environ))
     if args.role == "api":
         uvicorn.run(create_app(broker), host=settings.host, port=settings.port, log_level="info")
     elif args.role == "relay":

@@ -24,6 +24,7 @@ from conbini.audit_cli import (
     verify_command,
 )
 from conbini.contracts_docs import stale_documents, write_documents
+from conbini.demo import run_demo
 from conbini.payout_cli import reconcile_command
 from conbini.settings import UpSettings
 from conbini.up import run_up
@@ -55,6 +56,14 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--role", required=True, choices=[role.value for role in Role])
     token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
     token.add_argument("--hours", type=float, default=12.0, help="lifetime")
+
+    demo = commands.add_parser(
+        "demo", help="a synthetic town runs last month through the real services, then reports"
+    )
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--workers", type=int, default=580, help="registrants (seed: 580)")
+    demo.add_argument("--data-dir", type=Path, default=None, help="keep the town here")
+    demo.add_argument("--keep", action="store_true", help="keep the town's data afterwards")
 
     payout = commands.add_parser("payout", help="the accountant's checks")
     payout_commands = payout.add_subparsers(dest="payout_command", required=True)
@@ -170,6 +179,10 @@ def run(args: argparse.Namespace) -> int:
         return contracts_command(args.action, args.root)
     if args.command in ("audit", "report"):
         return audit_or_report(args)
+    if args.command == "demo":
+        return run_demo(
+            seed=args.seed, workers=args.workers, data_dir=args.data_dir, keep=args.keep
+        )
     if args.command == "payout":
         return reconcile_command(args.period, valid_tenant(args.tenant))
     if args.command == "token":

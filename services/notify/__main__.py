@@ -4,10 +4,12 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 
 import uvicorn
 
+from backbone.clock import clock_from_env
 from backbone.runtime import lease_for, run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
 from notify.bootstrap import Notify, build_notify
@@ -44,7 +46,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = NotifySettings.from_env()
-    notify = build_notify(settings)
+    notify = build_notify(settings, clock=clock_from_env(os.environ))
     if args.role == "api":
         uvicorn.run(create_app(notify), host=settings.host, port=settings.port, log_level="info")
     elif args.role == "relay":
