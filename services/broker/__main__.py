@@ -9,6 +9,7 @@ import sys
 import uvicorn
 
 from backbone.clock import clock_from_env
+from backbone.observability import configure_logging
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
 from broker.bootstrap import Broker, build_broker
@@ -41,7 +42,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m broker")
     parser.add_argument("role", choices=["api", "relay", "inbox", "clock"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("broker", args.role)
     settings = BrokerSettings.from_env()
     broker = build_broker(settings, clock=clock_from_env(os.environ))
     if args.role == "api":

@@ -421,6 +421,11 @@ class Registry:
                 if entry.tenant == tenant:
                     yield entry.candidate()
 
+    def open_offer_count(self) -> int:
+        """Offers this process knows are waiting for an answer."""
+        with self.lock:
+            return sum(len(task.open_offers) for task in self.tasks.values())
+
     def candidate(self, worker_id: UUID, now: datetime) -> Candidate | None:
         """One worker as matching sees them at `now`."""
         with self.lock:

@@ -10,6 +10,7 @@ import sys
 import uvicorn
 
 from backbone.clock import clock_from_env
+from backbone.observability import configure_logging
 from backbone.runtime import lease_for, run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
 from notify.bootstrap import Notify, build_notify
@@ -44,7 +45,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m notify")
     parser.add_argument("role", choices=["api", "relay", "inbox", "dispatch"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("notify", args.role)
     settings = NotifySettings.from_env()
     notify = build_notify(settings, clock=clock_from_env(os.environ))
     if args.role == "api":

@@ -1,11 +1,11 @@
 """`python -m payout api|relay|inbox`: run one role of payout."""
 
 import argparse
-import logging
 import sys
 
 import uvicorn
 
+from backbone.observability import configure_logging
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
 from payout.bootstrap import build_payout
 from payout.http.app import create_app
@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m payout")
     parser.add_argument("role", choices=["api", "relay", "inbox"])
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging("payout", args.role)
     settings = PayoutSettings.from_env()
     payout = build_payout(settings)
     if args.role == "api":

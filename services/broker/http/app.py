@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import (
 )
 
 from backbone.auth import bearer_middleware
+from backbone.observability import observability
 from backbone.personal import ErasedError
 from broker.bootstrap import Broker
 from broker.domain.errors import (
@@ -32,7 +33,7 @@ from broker.http.tasks import CompletionsController, TasksController
 from broker.http.workers import WorkersController
 
 MAX_BODY_BYTES = 256 * 1024
-PUBLIC = ["^/docs", "^/health$"]
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
 def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
@@ -87,8 +88,20 @@ def create_app(broker: Broker) -> Litestar:
             IntegrityError: problem(409, "Changed meanwhile; try again"),
         },
     )
+    metrics, observed = observability(
+        "broker",
+        broker.app,
+        broker.settings.backbone.nats_urls,
+        {
+            "conbini_open_offers": (
+                "Offers waiting for an answer",
+                broker.app.registry.open_offer_count,
+            )
+        },
+    )
     return Litestar(
         route_handlers=[
+            *observed,
             health,
             JobRequestsController,
             TasksController,
@@ -96,7 +109,10 @@ def create_app(broker: Broker) -> Litestar:
             WorkersController,
         ],
         dependencies={"broker": Provide(lambda: broker, sync_to_thread=False)},
-        middleware=[DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC)],
+        middleware=[
+            metrics.middleware,
+            DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC),
+        ],
         plugins=[ProblemDetailsPlugin(problems)],
         openapi_config=openapi,
         request_max_body_size=MAX_BODY_BYTES,

@@ -19,6 +19,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.observability import observability
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -30,7 +31,7 @@ from notify.http.words import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 64 * 1024
-PUBLIC = ["^/docs", "^/health$", "^/w/", "^/line/"]
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/w/", "^/line/"]
 STATUS: dict[type[Exception], tuple[int, str]] = {
     LinkRefusedError: (403, "This link cannot be used"),
     NotFoundError: (404, "Not found"),
@@ -109,8 +110,25 @@ def create_app(notify: Notify) -> Litestar:
     )
     handlers: dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]
     handlers = dict.fromkeys(STATUS, on_error)
+    board = notify.app.board
+    metrics, observed = observability(
+        "notify",
+        notify.app,
+        notify.settings.backbone.nats_urls,
+        {
+            "conbini_open_offers": (
+                "Offers waiting for an answer",
+                lambda: len(board.open_offers()),
+            ),
+            "conbini_call_list": (
+                "Open offers a coordinator should phone about",
+                lambda: sum(1 for c in board.open_offers() if c.on_call_list),
+            ),
+        },
+    )
     return Litestar(
         route_handlers=[
+            *observed,
             health,
             WorkerPageController,
             CoordinatorController,
@@ -120,7 +138,10 @@ def create_app(notify: Notify) -> Litestar:
             "notify": Provide(lambda: notify, sync_to_thread=False),
             "hub": Provide(lambda: hub, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC)],
+        middleware=[
+            metrics.middleware,
+            DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
+        ],
         exception_handlers=handlers,
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),

@@ -20,6 +20,7 @@ from litestar.plugins.problem_details import (
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.observability import observability
 from backbone.personal import ErasedError
 from payout.bootstrap import Payout
 from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
@@ -30,7 +31,7 @@ from payout.http.runs import RunsController
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 1024 * 1024  # a result file of a 9,999-line run fits
-PUBLIC = ["^/docs", "^/health$"]
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
 def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
@@ -78,10 +79,25 @@ def create_app(payout: Payout) -> Litestar:
     config: Any = ProblemDetailsConfig(
         enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problems
     )
+    books = payout.app.books
+    metrics, observed = observability(
+        "payout",
+        payout.app,
+        payout.settings.backbone.nats_urls,
+        {
+            "conbini_payable_yen": (
+                "Yen owed to workers, not yet paid",
+                lambda: sum(max(0, r.outstanding) for r in list(books.rewards.values())),
+            )
+        },
+    )
     return Litestar(
-        route_handlers=[health, AccountsController, RunsController, ReportsController],
+        route_handlers=[*observed, health, AccountsController, RunsController, ReportsController],
         dependencies={"payout": Provide(lambda: payout, sync_to_thread=False)},
-        middleware=[DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC)],
+        middleware=[
+            metrics.middleware,
+            DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC),
+        ],
         plugins=[ProblemDetailsPlugin(config)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
