@@ -193,7 +193,7 @@ def main(argv: list[str]) -> int:
     )
     crash = CrashPoint.parse(os.environ.get("CONBINI_CRASH_AT"))
     settings = BackboneSettings(
-        nats_urls=[args.nats],
+        nats_urls=[url.strip() for url in args.nats.split(",") if url.strip()],
         store=store,
         relay=RelaySettings(batch_size=args.batch, crash_at=crash, default_tenant=TENANT),
         inbox=InboxSettings(batch_size=args.batch, crash_at=crash, ack_wait_s=args.ack_wait),

@@ -100,6 +100,8 @@ async def connect(urls: Sequence[str], name: str) -> Client:
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,
+        ping_interval=5,  # a hung or cut-off node is noticed in ~15 s, not nats-py's 4 minutes
+        max_outstanding_pings=3,
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,

@@ -6,6 +6,7 @@ over a window longer than a relay's worst retry horizon. Never delete or recreat
 its sequence would restart and every consumer's tracking position would lie.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -82,7 +83,14 @@ def wanted_streams(policy: StreamPolicy) -> list[StreamConfig]:
     ]
 
 
-MUTABLE = ("description", "subjects", "max_age", "duplicate_window", "deny_delete", "deny_purge")
+MUTABLE = (
+    "description",
+    "subjects",
+    "max_age",
+    "duplicate_window",
+    "deny_delete",
+    "deny_purge",
+)
 IMMUTABLE = ("storage", "retention")
 
 
@@ -113,8 +121,12 @@ async def ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> StreamInf
     if conflicts := differences(info.config, wanted, IMMUTABLE):
         msg = f"stream {wanted.name} exists with different {', '.join(conflicts)}; fix by hand"
         raise StreamConflictError(msg)
-    if differences(info.config, wanted, MUTABLE):
-        return await js.update_stream(wanted)
+    current_replicas = info.config.num_replicas or 1
+    if (wanted.num_replicas or 1) < current_replicas:
+        # never scale down from a process that merely defaults to one replica
+        wanted = dataclasses.replace(wanted, num_replicas=current_replicas)
+    if differences(info.config, wanted, (*MUTABLE, "num_replicas")):
+        return await js.update_stream(wanted)  # scaled up when the cluster has grown
     return info
 
 

@@ -279,6 +279,20 @@ class NatsCluster:
         """The running node the client called `name` is connected to, if any."""
         return next((node for node in self.running() if name in self.client_names(node)), None)
 
+    async def wait_for_client(self, name: str, *, within: float = 30.0) -> NatsServer:
+        """The node the client called `name` is connected to, once it is.
+
+        Raises:
+            NatsServerError: no node had such a client in time.
+        """
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if (node := self.node_of_client(name)) is not None:
+                return node
+            await asyncio.sleep(0.1)
+        msg = f"no client named {name} connected within {within}s"
+        raise NatsServerError(msg)
+
 
 @contextmanager
 def nats_cluster(size: int = 3) -> Iterator[NatsCluster]:

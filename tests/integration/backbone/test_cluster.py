@@ -11,7 +11,6 @@ takes down the stream leader, the consumer leader and the relay's connection at 
 import asyncio
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
@@ -19,12 +18,12 @@ from uuid import UUID
 import nats
 import pytest
 
-from backbone.nats_server import NatsServer
 from backbone.stores import StoreSettings
 from backbone.streams import StreamPolicy, provision_streams
 from bench.pipeline import (
     SINK,
     SOURCE,
+    Sink,
     Source,
     open_sink,
     open_source,
@@ -94,6 +93,14 @@ def roles(postgres_store: StoreSettings, cluster: NatsCluster) -> Iterator[Roles
     running.stop_all()
 
 
+@pytest.fixture
+def apps(postgres_store: StoreSettings) -> Iterator[tuple[Source, Sink]]:
+    source, sink = open_source(postgres_store), open_sink(postgres_store)
+    yield source, sink
+    source.close()
+    sink.close()
+
+
 async def produce_in_batches(source: Source) -> list[UUID]:
     """Store TOTAL shifts in BATCHES over several seconds: the load running during the kills."""
     ids: list[UUID] = []
@@ -103,24 +110,8 @@ async def produce_in_batches(source: Source) -> list[UUID]:
     return ids
 
 
-def is_active(command: RunningCommand) -> bool:
-    return any("is the active consumer" in line for line in command.lines)
-
-
-async def test_nothing_is_lost_or_duplicated_when_the_stream_leader_and_active_inbox_die(
-    cluster: NatsCluster, roles: Roles
-) -> None:
-    client = await nats.connect(servers=cluster.urls)
-    await provision_streams(client.jetstream(), StreamPolicy(replicas=3))
-    await client.close()
-    source, sink = open_source(roles.store), open_sink(roles.store)
-
-    def inbox_position() -> int:
-        return sink.recorder.max_tracking_id(DURABLE) or 0
-
-    relay = roles.start("relay")
-    inboxes = [roles.start("inbox"), roles.start("inbox")]
-    await eventually(lambda: any(map(is_active, inboxes)), within=30, what=roles.output)
+async def put_leaders_beside_the_relay(cluster: NatsCluster, roles: Roles) -> None:
+    """Move the stream's and the inbox consumer's leaders to the relay's node."""
 
     async def consumer_exists() -> bool:
         try:
@@ -130,30 +121,64 @@ async def test_nothing_is_lost_or_duplicated_when_the_stream_leader_and_active_i
         return True
 
     await eventually(consumer_exists, within=30, what=roles.output)
-    relay_node: NatsServer | None = None
-
-    def relay_connected() -> bool:
-        nonlocal relay_node
-        relay_node = cluster.node_of_client(RELAY_CLIENT)
-        return relay_node is not None
-
-    await eventually(relay_connected, within=30, what=roles.output)
-    assert relay_node is not None
+    relay_node = await cluster.wait_for_client(RELAY_CLIENT)
     await cluster.move_leader(relay_node, STREAM)
     await cluster.move_leader(relay_node, STREAM, DURABLE)
+
+
+async def every_node_holds_the_whole_stream(cluster: NatsCluster) -> None:
+    """Wait until every replica is current and every node's copy has TOTAL messages."""
+
+    async def replicas_current() -> bool:
+        info = await cluster.stream_info(STREAM)
+        peers = (info.cluster.replicas or []) if info.cluster else []
+        return len(peers) == 2 and all(p.current and not p.offline and not p.lag for p in peers)
+
+    def local_counts() -> dict[str, int | None]:
+        return {cluster.name_of(n): cluster.local_stream_messages(n, STREAM) for n in cluster.nodes}
+
+    await eventually(replicas_current, within=30, what="every replica of the stream current")
+    await eventually(
+        lambda: set(local_counts().values()) == {TOTAL},
+        within=30,
+        what=lambda: f"every node to hold the whole stream: {local_counts()}",
+    )
+
+
+def is_active(command: RunningCommand) -> bool:
+    return any("is the active consumer" in line for line in command.lines)
+
+
+async def test_nothing_is_lost_or_duplicated_when_the_stream_leader_and_active_inbox_die(
+    cluster: NatsCluster, roles: Roles, apps: tuple[Source, Sink]
+) -> None:
+    source, sink = apps
+    client = await nats.connect(servers=cluster.urls)
+    await provision_streams(client.jetstream(), StreamPolicy(replicas=3))
+    await client.close()
+
+    def inbox_position() -> int:
+        return sink.recorder.max_tracking_id(DURABLE) or 0
+
+    relay = roles.start("relay")
+    inboxes = [roles.start("inbox"), roles.start("inbox")]
+    await eventually(lambda: any(map(is_active, inboxes)), within=30, what=roles.output)
+
+    await put_leaders_beside_the_relay(cluster, roles)
 
     load = asyncio.create_task(produce_in_batches(source))
     await eventually(lambda: inbox_position() >= 400, within=45, what=roles.output)
     leader = await cluster.stream_leader(STREAM)
-    consumer_leader = (await cluster.consumer_info(STREAM, DURABLE)).cluster
-    clients_on_leader = cluster.client_names(leader)
+    consumer = await cluster.consumer_info(STREAM, DURABLE)
+    assert consumer.cluster is not None
+    assert consumer.cluster.leader == cluster.name_of(leader)
+    assert RELAY_CLIENT in cluster.client_names(leader)
     active = [inbox for inbox in inboxes if is_active(inbox)]
     assert len(active) == 1, roles.output()
     standby = next(inbox for inbox in inboxes if inbox is not active[0])
 
     cluster.kill(leader)
     active[0].kill()
-    killed_at = time.monotonic()
     stored_at_kill = len(source_order(source))
     published_at_kill = source.recorder.max_tracking_id(RELAY_TRACKING) or 0
     processed_at_kill = inbox_position()
@@ -164,10 +189,8 @@ async def test_nothing_is_lost_or_duplicated_when_the_stream_leader_and_active_i
         within=30,
         what=lambda: "progress after the kills\n" + roles.output(),
     )
-    resumed_after = time.monotonic() - killed_at
     ids = await load
     await eventually(lambda: inbox_position() >= TOTAL, within=60, what=roles.output)
-    drained_after = time.monotonic() - killed_at
 
     assert receipts(sink) == source_order(source) == ids  # nothing lost, nothing duplicated
     assert len(ids) == TOTAL
@@ -183,31 +206,4 @@ async def test_nothing_is_lost_or_duplicated_when_the_stream_leader_and_active_i
     assert info.cluster.leader not in (None, cluster.name_of(leader))
 
     cluster.restart(leader)
-
-    async def replicas_current() -> bool:
-        info = await cluster.stream_info(STREAM)
-        peers = (info.cluster.replicas or []) if info.cluster else []
-        return len(peers) == 2 and all(p.current and not p.offline and not p.lag for p in peers)
-
-    await eventually(replicas_current, within=30, what="every replica of the stream current")
-    await eventually(
-        lambda: all(cluster.local_stream_messages(node, STREAM) == TOTAL for node in cluster.nodes),
-        within=30,
-        what=lambda: (
-            "every node to hold the whole stream: "
-            + str(
-                {
-                    cluster.name_of(n): cluster.local_stream_messages(n, STREAM)
-                    for n in cluster.nodes
-                }
-            )
-        ),
-    )
-    print(  # noqa: T201 - shown with -rP: how the failover went
-        f"killed {cluster.name_of(leader)} (stream leader; consumer leader "
-        f"{consumer_leader.leader if consumer_leader else None}; clients {clients_on_leader}) "
-        f"after {processed_at_kill} processed; resumed in {resumed_after:.1f}s, "
-        f"drained in {drained_after:.1f}s"
-    )
-    source.close()
-    sink.close()
+    await every_node_holds_the_whole_stream(cluster)
