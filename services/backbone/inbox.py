@@ -28,6 +28,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
+from opentelemetry.trace import SpanKind
 
 from backbone.crashpoints import INBOX_AFTER_COMMIT, CrashPoint, reached
 from backbone.errors import is_transient
@@ -35,6 +36,7 @@ from backbone.leases import Lease
 from backbone.relay import sleep_unless
 from backbone.stores import ServiceApplication
 from backbone.threads import run_sync
+from backbone.tracing import span_for
 from contracts.base import IntegrationEvent
 from contracts.subjects import (
     dead_letter_subject,
@@ -228,7 +230,13 @@ class Inbox:
                 break
             last_seq = seq
             try:
-                pending.append(Received(seq, self.decode(msg)))
+                with span_for(
+                    f"consume {msg.subject}",
+                    (msg.headers or {}).get("traceparent"),
+                    SpanKind.CONSUMER,
+                    **{"messaging.system": "nats", "messaging.consumer.group.name": self.durable},
+                ):
+                    pending.append(Received(seq, self.decode(msg)))
             except Poison as poison:
                 await self.commit(pending, msgs, stop)
                 pending = []

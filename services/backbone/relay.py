@@ -23,6 +23,7 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.js.api import PubAck
 from nats.js.errors import BadRequestError
+from opentelemetry.trace import SpanKind
 
 from backbone.crashpoints import RELAY_AFTER_PUBACK, CrashPoint, reached
 from backbone.errors import is_transient
@@ -30,6 +31,7 @@ from backbone.flow import Envelope, envelope_of, traceparent
 from backbone.leases import Lease
 from backbone.stores import ServiceApplication
 from backbone.threads import run_sync
+from backbone.tracing import span_for
 from contracts.base import IntegrationEvent, encode
 from contracts.subjects import stream_name, subject_of
 
@@ -189,7 +191,14 @@ class Relay:
                 "Es-Notification-Id": str(note.id),
                 "traceparent": traceparent(contract.correlation_id, contract.event_id),
             }
-            prepared.append(Outgoing(subject_of(contract), encode(contract), headers))
+            subject = subject_of(contract)
+            with span_for(
+                f"publish {subject}",
+                headers["traceparent"],
+                SpanKind.PRODUCER,
+                **{"messaging.system": "nats", "messaging.message.id": headers["Nats-Msg-Id"]},
+            ):
+                prepared.append(Outgoing(subject, encode(contract), headers))
         return prepared
 
     async def publish(self, notifications: Sequence[Notification]) -> int:

@@ -12,6 +12,7 @@ from backbone.clock import clock_from_env
 from backbone.observability import configure_logging
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
+from backbone.tracing import configure_tracing
 from broker.bootstrap import Broker, build_broker
 from broker.commands.expire_offers import expire_offers
 from broker.http.app import create_app
@@ -43,6 +44,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("role", choices=["api", "relay", "inbox", "clock"])
     args = parser.parse_args(argv)
     configure_logging("broker", args.role)
+    configure_tracing("broker", args.role)
     settings = BrokerSettings.from_env()
     broker = build_broker(settings, clock=clock_from_env(os.environ))
     if args.role == "api":

@@ -13,6 +13,7 @@ from backbone.clock import clock_from_env
 from backbone.observability import configure_logging
 from backbone.runtime import lease_for, run_inboxes, run_relay, run_until_signalled
 from backbone.threads import run_sync
+from backbone.tracing import configure_tracing
 from notify.bootstrap import Notify, build_notify
 from notify.http.app import create_app
 from notify.messaging.translate import to_contract
@@ -46,6 +47,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("role", choices=["api", "relay", "inbox", "dispatch"])
     args = parser.parse_args(argv)
     configure_logging("notify", args.role)
+    configure_tracing("notify", args.role)
     settings = NotifySettings.from_env()
     notify = build_notify(settings, clock=clock_from_env(os.environ))
     if args.role == "api":

@@ -7,6 +7,7 @@ import uvicorn
 
 from backbone.observability import configure_logging
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
+from backbone.tracing import configure_tracing
 from payout.bootstrap import build_payout
 from payout.http.app import create_app
 from payout.messaging.translate import to_contract
@@ -19,6 +20,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("role", choices=["api", "relay", "inbox"])
     args = parser.parse_args(argv)
     configure_logging("payout", args.role)
+    configure_tracing("payout", args.role)
     settings = PayoutSettings.from_env()
     payout = build_payout(settings)
     if args.role == "api":

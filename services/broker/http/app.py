@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import (
 from backbone.auth import bearer_middleware
 from backbone.observability import observability
 from backbone.personal import ErasedError
+from backbone.tracing import tracing_middleware
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -110,6 +111,7 @@ def create_app(broker: Broker) -> Litestar:
         ],
         dependencies={"broker": Provide(lambda: broker, sync_to_thread=False)},
         middleware=[
+            tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC),
         ],

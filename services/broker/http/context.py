@@ -3,13 +3,14 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Request
 from litestar.di import NamedDependency
 
 from backbone.auth import Principal, Role
 from backbone.flow import Flow, within_flow
+from backbone.tracing import new_correlation
 from broker.bootstrap import Broker
 
 AnyRequest = Request[Any, Any, Any]
@@ -34,7 +35,7 @@ def flow_of(request: AnyRequest) -> Iterator[Principal]:
     try:
         correlation = UUID(header)
     except ValueError:
-        correlation = uuid4()
+        correlation = new_correlation()
     with within_flow(Flow(tenant=principal.tenant, correlation_id=correlation)):
         yield principal
 

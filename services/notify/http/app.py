@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
 from backbone.observability import observability
+from backbone.tracing import tracing_middleware
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -139,6 +140,7 @@ def create_app(notify: Notify) -> Litestar:
             "hub": Provide(lambda: hub, sync_to_thread=False),
         },
         middleware=[
+            tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
         ],

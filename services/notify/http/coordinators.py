@@ -1,7 +1,7 @@
 """Coordinators: the call list, answers given by phone, deliveries, and page links."""
 
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backbone.auth import Role, requires
 from backbone.flow import Flow, within_flow
+from backbone.tracing import new_correlation
 from notify.commands.record_phone_answer import PhoneAnswer, record_phone_answer
 from notify.http.context import AnyRequest, NotifyDep, caller
 
@@ -99,7 +100,7 @@ class CoordinatorController(Controller):
     ) -> PhoneAnswerResult:
         """Published as the worker's OfferAccepted / OfferDeclined, with your id and `phone`."""
         principal = caller(request)
-        flow = Flow(tenant=principal.tenant, correlation_id=uuid4())
+        flow = Flow(tenant=principal.tenant, correlation_id=new_correlation())
         with within_flow(flow):
             result = record_phone_answer(
                 notify.app,

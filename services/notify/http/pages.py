@@ -8,7 +8,7 @@ gets a kind "already taken".
 
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
@@ -19,6 +19,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from backbone.flow import Flow, within_flow
 from backbone.threads import run_sync
+from backbone.tracing import new_correlation
 from notify.bootstrap import Notify
 from notify.commands.answer_offer import answer_offer
 from notify.commands.check_in_out import check_in, check_out
@@ -151,7 +152,7 @@ class WorkerPageController(Controller):
     ) -> Redirect:
         """Record the answer once and show the offer's state (taken, thanks …)."""
         holder = holder_of(notify, token)
-        with within_flow(Flow(tenant=holder.tenant, correlation_id=uuid4())):
+        with within_flow(Flow(tenant=holder.tenant, correlation_id=new_correlation())):
             await run_sync(
                 answer_offer,
                 notify.app,
@@ -176,7 +177,7 @@ class WorkerPageController(Controller):
     ) -> Redirect:
         """Record the start once."""
         holder = holder_of(notify, token)
-        with within_flow(Flow(tenant=holder.tenant, correlation_id=uuid4())):
+        with within_flow(Flow(tenant=holder.tenant, correlation_id=new_correlation())):
             await run_sync(
                 check_in,
                 notify.app,
@@ -199,7 +200,7 @@ class WorkerPageController(Controller):
     ) -> Redirect:
         """Record the finish once, with the minutes worked."""
         holder = holder_of(notify, token)
-        with within_flow(Flow(tenant=holder.tenant, correlation_id=uuid4())):
+        with within_flow(Flow(tenant=holder.tenant, correlation_id=new_correlation())):
             await run_sync(
                 check_out,
                 notify.app,

@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from backbone.auth import bearer_middleware
 from backbone.observability import observability
 from backbone.personal import ErasedError
+from backbone.tracing import tracing_middleware
 from payout.bootstrap import Payout
 from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
 from payout.domain.reward import RewardStateError
@@ -95,6 +96,7 @@ def create_app(payout: Payout) -> Litestar:
         route_handlers=[*observed, health, AccountsController, RunsController, ReportsController],
         dependencies={"payout": Provide(lambda: payout, sync_to_thread=False)},
         middleware=[
+            tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC),
         ],

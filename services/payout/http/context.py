@@ -4,13 +4,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from litestar import Request
 from litestar.di import NamedDependency
 
 from backbone.auth import Principal
 from backbone.flow import Flow, within_flow
+from backbone.tracing import new_correlation
 from payout.bootstrap import Payout
 from payout.domain.values import TOKYO
 
@@ -35,7 +36,7 @@ def flow_of(request: AnyRequest) -> Iterator[Principal]:
     try:
         correlation = UUID(request.headers.get("x-correlation-id", ""))
     except ValueError:
-        correlation = uuid4()
+        correlation = new_correlation()
     with within_flow(Flow(tenant=principal.tenant, correlation_id=correlation)):
         yield principal
 
