@@ -5,9 +5,10 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 from audit.kpi import Span
@@ -28,35 +29,11 @@ from conbini.demo import run_demo
 from conbini.payout_cli import reconcile_command
 from conbini.settings import UpSettings
 from conbini.up import run_up
+from conbini.worker_cli import erase_command
 
 
-def parser() -> argparse.ArgumentParser:
-    """Return the argument parser of every subcommand."""
-    root = argparse.ArgumentParser(
-        prog="conbini", description="shigoto-conbini (しごとコンビニ) operator commands"
-    )
-    commands = root.add_subparsers(dest="command", required=True)
-
-    up = commands.add_parser(
-        "up", help="run the marketplace on this machine (embedded NATS with JetStream)"
-    )
-    up.add_argument(
-        "--data-dir", help="where data is kept (default: $CONBINI_DATA_DIR or .conbini)"
-    )
-    up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
-    up.add_argument("--postgres", metavar="DSN", help="keep every store in this PostgreSQL")
-    up.add_argument(
-        "--no-demo-worker",
-        action="store_true",
-        help="do not register the demo worker (it takes real offers; off in production)",
-    )
-
-    token = commands.add_parser("token", help="issue a development bearer token")
-    token.add_argument("--tenant", required=True, help="the council, e.g. mine-wakuwaku")
-    token.add_argument("--role", required=True, choices=[role.value for role in Role])
-    token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
-    token.add_argument("--hours", type=float, default=12.0, help="lifetime")
-
+def add_operator_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """The demo, the worker, payout, audit and report subcommands."""
     demo = commands.add_parser(
         "demo", help="a synthetic town runs last month through the real services, then reports"
     )
@@ -64,6 +41,14 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--workers", type=int, default=580, help="registrants (seed: 580)")
     demo.add_argument("--data-dir", type=Path, default=None, help="keep the town here")
     demo.add_argument("--keep", action="store_true", help="keep the town's data afterwards")
+
+    worker = commands.add_parser("worker", help="a registered worker's personal data")
+    worker_commands = worker.add_subparsers(dest="worker_command", required=True)
+    erase = worker_commands.add_parser(
+        "erase", help="destroy a worker's personal data everywhere (APPI); history stays"
+    )
+    erase.add_argument("id", type=UUID, help="the worker's id")
+    erase.add_argument("--tenant", default=default_tenant())
 
     payout = commands.add_parser("payout", help="the accountant's checks")
     payout_commands = payout.add_subparsers(dest="payout_command", required=True)
@@ -101,6 +86,36 @@ def parser() -> argparse.ArgumentParser:
     kpis.add_argument("--format", choices=["json", "csv", "html"], default="json")
     kpis.add_argument("--out", type=Path, default=None, help="a file (default: stdout)")
     kpis.add_argument("--tenant", default=default_tenant())
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    root = argparse.ArgumentParser(
+        prog="conbini", description="shigoto-conbini (しごとコンビニ) operator commands"
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser(
+        "up", help="run the marketplace on this machine (embedded NATS with JetStream)"
+    )
+    up.add_argument(
+        "--data-dir", help="where data is kept (default: $CONBINI_DATA_DIR or .conbini)"
+    )
+    up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
+    up.add_argument("--postgres", metavar="DSN", help="keep every store in this PostgreSQL")
+    up.add_argument(
+        "--no-demo-worker",
+        action="store_true",
+        help="do not register the demo worker (it takes real offers; off in production)",
+    )
+
+    token = commands.add_parser("token", help="issue a development bearer token")
+    token.add_argument("--tenant", required=True, help="the council, e.g. mine-wakuwaku")
+    token.add_argument("--role", required=True, choices=[role.value for role in Role])
+    token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
+    token.add_argument("--hours", type=float, default=12.0, help="lifetime")
+
+    add_operator_commands(commands)
 
     contracts = commands.add_parser("contracts", help="generated contract documents")
     contracts.add_argument("action", choices=["generate", "check"])
@@ -175,18 +190,19 @@ def run(args: argparse.Namespace) -> int:
         ValueError: a malformed option (reported by `main`).
         NatsServerError: `conbini up` could not start NATS.
     """
-    if args.command == "contracts":
-        return contracts_command(args.action, args.root)
-    if args.command in ("audit", "report"):
-        return audit_or_report(args)
-    if args.command == "demo":
-        return run_demo(
+    commands: dict[str, Callable[[], int]] = {
+        "contracts": lambda: contracts_command(args.action, args.root),
+        "audit": lambda: audit_or_report(args),
+        "report": lambda: audit_or_report(args),
+        "demo": lambda: run_demo(
             seed=args.seed, workers=args.workers, data_dir=args.data_dir, keep=args.keep
-        )
-    if args.command == "payout":
-        return reconcile_command(args.period, valid_tenant(args.tenant))
-    if args.command == "token":
-        return token_command(args.tenant, Role(args.role), args.subject, args.hours)
+        ),
+        "worker": lambda: erase_command(args.id, valid_tenant(args.tenant)),
+        "payout": lambda: reconcile_command(args.period, valid_tenant(args.tenant)),
+        "token": lambda: token_command(args.tenant, Role(args.role), args.subject, args.hours),
+    }
+    if args.command in commands:
+        return commands[args.command]()
     settings = UpSettings.from_env(
         data_dir=args.data_dir,
         nats_url=args.nats,
