@@ -443,7 +443,8 @@ def answer_offers(demo: Demo, rounds: int = 6) -> tuple[int, int, int]:
                         coordinator,
                         {"accept": accept},
                     )
-                except urllib.error.HTTPError:
+                except urllib.error.HTTPError as refused:
+                    refused.close()  # the response's socket
                     continue  # notify has not taken this offer in yet: next round
                 phoned += 1
             else:
@@ -458,7 +459,8 @@ def answer_offers(demo: Demo, rounds: int = 6) -> tuple[int, int, int]:
                 try:
                     with urllib.request.urlopen(request, timeout=60):  # noqa: S310
                         pass
-                except urllib.error.HTTPError:
+                except urllib.error.HTTPError as refused:
+                    refused.close()  # the response's socket
                     continue
             yes += accept
             no += not accept

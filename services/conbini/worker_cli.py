@@ -41,10 +41,11 @@ def erase_command(worker_id: UUID, tenant: str, out: Callable[[str], None] = pri
         with urllib.request.urlopen(request, timeout=30):  # noqa: S310
             pass
     except urllib.error.HTTPError as error:
+        error.close()  # the response's socket
         if error.code == HTTP_NOT_FOUND:
             out(f"no worker {worker_id} in {tenant}")
             return 1
-        out(f"the broker refused: {error.code} {error.read().decode(errors='replace')}")
+        out(f"the broker refused: {error.code}")
         return 2
     except OSError as error:
         out(f"the broker at {broker} did not answer: {error}")

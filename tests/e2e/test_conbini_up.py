@@ -52,7 +52,7 @@ async def last_seq(url: str, stream: str) -> int:
 async def test_up_reports_health_and_data_survives_when_stopped_and_started_again(
     up_env: dict[str, str], conbini_up: RunningCommand, tmp_path: Path
 ) -> None:
-    conbini_up.wait_for("Press Ctrl-C")
+    conbini_up.wait_for("Press Ctrl-C", timeout=120)
     assert any("JetStream on" in line for line in conbini_up.lines)
     for stream in ("BROKER", "NOTIFY", "PAYOUT", "DEADLETTER"):
         assert any(f"stream     {stream}" in line for line in conbini_up.lines)
@@ -68,7 +68,7 @@ async def test_up_reports_health_and_data_survives_when_stopped_and_started_agai
 
     again = RunningCommand([*CONBINI, "up"], env=up_env, cwd=tmp_path)
     try:
-        again.wait_for("Press Ctrl-C")
+        again.wait_for("Press Ctrl-C", timeout=120)
         assert await last_seq(nats_url(up_env), "BROKER") == ack.seq
         assert again.interrupt() == 0
     finally:
@@ -78,7 +78,7 @@ async def test_up_reports_health_and_data_survives_when_stopped_and_started_agai
 async def test_up_restarts_nats_when_the_embedded_server_is_killed(
     up_env: dict[str, str], conbini_up: RunningCommand
 ) -> None:
-    conbini_up.wait_for("Press Ctrl-C")
+    conbini_up.wait_for("Press Ctrl-C", timeout=120)
     pid_file = Path(up_env["CONBINI_DATA_DIR"]) / "nats" / "nats-server.pid"
     first_pid = int(pid_file.read_text())
 
@@ -110,7 +110,7 @@ async def test_up_uses_the_named_nats_when_given_one(
     }
     command = RunningCommand([*CONBINI, "up", "--nats", nats_server.url], env=env, cwd=tmp_path)
     try:
-        command.wait_for("Press Ctrl-C")
+        command.wait_for("Press Ctrl-C", timeout=120)
         assert any(nats_server.url in line for line in command.lines)
         assert not (tmp_path / "data" / "nats").exists()
         assert await last_seq(nats_server.url, "NOTIFY") >= 0

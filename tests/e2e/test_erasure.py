@@ -21,7 +21,8 @@ async def test_erasing_a_worker_reaches_broker_notify_and_payout(town: Town) -> 
             town.call(
                 "PUT", f"/workers/{worker}/bank-account", town.accountant, ACCOUNT, base=town.payout
             )
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as refused:
+            refused.close()  # the response's socket
             return False
         return True
 
@@ -56,6 +57,7 @@ async def test_erasing_a_worker_reaches_broker_notify_and_payout(town: Town) -> 
     with pytest.raises(urllib.error.HTTPError) as gone:
         town.call("GET", f"/workers/{worker}/reach", town.coordinator)
     assert gone.value.code == 410
+    gone.value.close()
 
     async def payout_forgot() -> bool:
         try:
@@ -63,6 +65,7 @@ async def test_erasing_a_worker_reaches_broker_notify_and_payout(town: Town) -> 
                 "PUT", f"/workers/{worker}/bank-account", town.accountant, ACCOUNT, base=town.payout
             )
         except urllib.error.HTTPError as error:
+            error.close()  # the response's socket
             return error.code == 422
         return False
 

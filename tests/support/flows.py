@@ -15,7 +15,8 @@ def opens(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - loopback
             return True
-    except urllib.error.HTTPError:
+    except urllib.error.HTTPError as refused:
+        refused.close()  # the response's socket
         return False
 
 

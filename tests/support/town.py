@@ -118,7 +118,7 @@ def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:
     }
     command = RunningCommand([*CONBINI, "up"], env=env, cwd=tmp_path)
     try:
-        command.wait_for("Press Ctrl-C", timeout=90)
+        command.wait_for("Press Ctrl-C", timeout=120)
         yield Town(env, command)
         assert command.interrupt() == 0
     finally:

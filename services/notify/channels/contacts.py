@@ -51,6 +51,7 @@ class BrokerContacts:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
                 found = json.loads(response.read())
         except urllib.error.HTTPError as error:
+            error.close()  # the response's socket
             if error.code in (HTTP_NOT_FOUND, HTTP_GONE):
                 return None
             msg = f"broker answered {error.code}"

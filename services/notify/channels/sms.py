@@ -70,6 +70,7 @@ class SmsSender:
             with urllib.request.urlopen(request, timeout=s.timeout_s):  # noqa: S310
                 return Delivery(Outcome.SENT, "accepted by the SMS provider")
         except urllib.error.HTTPError as error:
+            error.close()  # the response's socket
             if error.code == 429 or error.code >= 500:  # noqa: PLR2004 - rate limit
                 return Delivery(Outcome.FAILED, f"SMS provider {error.code}")
             return Delivery(Outcome.UNDELIVERABLE, f"SMS provider refused: {error.code}")
