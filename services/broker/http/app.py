@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import (
 )
 
 from backbone.auth import bearer_middleware
+from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
@@ -114,6 +115,10 @@ def create_app(broker: Broker) -> Litestar:
             tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                keys=idempotency_store_for("broker", broker.settings.backbone.store),
+            ),
         ],
         plugins=[ProblemDetailsPlugin(problems)],
         openapi_config=openapi,

@@ -19,6 +19,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
 from notify.bootstrap import Notify
@@ -143,6 +144,10 @@ def create_app(notify: Notify) -> Litestar:
             tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                keys=idempotency_store_for("notify", notify.settings.backbone.store),
+            ),
         ],
         exception_handlers=handlers,
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],

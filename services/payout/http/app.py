@@ -20,6 +20,7 @@ from litestar.plugins.problem_details import (
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
@@ -99,6 +100,10 @@ def create_app(payout: Payout) -> Litestar:
             tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                keys=idempotency_store_for("payout", payout.settings.backbone.store),
+            ),
         ],
         plugins=[ProblemDetailsPlugin(config)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
