@@ -144,6 +144,7 @@ class BrokerApplication(ServiceApplication):
                 rank=choice.rank,
                 reasons=choice.reasons,
             )
+            self.registry.hold(choice.worker_id, task.id, task.starts_at, task.ends_at)
         if not ranked:
             task.mark_exhausted()
         return ranked

@@ -315,6 +315,17 @@ class Registry:
             starts_at, ends_at = self.shifts[task_id]
             entry.bookings[task_id] = Booking(task_id, starts_at, ends_at)
 
+    def hold(self, worker_id: UUID, task_id: UUID, starts_at: datetime, ends_at: datetime) -> None:
+        """Book an offer made in this process before it is stored.
+
+        Several tasks offered in one command (a confirmed carving, a batch of answers) must
+        see each other's offers, or one worker could hold two overlapping offers. Storing
+        the offer later books it again (the same booking) and counts its minutes.
+        """
+        with self.lock:
+            self.shifts.setdefault(task_id, (starts_at, ends_at))
+            self.book(worker_id, task_id)
+
     def unbook(self, worker_id: UUID, task_id: UUID) -> None:
         """The worker no longer holds the task's time."""
         if (entry := self.workers.get(worker_id)) is not None:

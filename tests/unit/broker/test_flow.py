@@ -8,6 +8,7 @@ import msgspec
 import pytest
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
 
 from backbone.flow import envelope_of
 from backbone.runtime import open_store
@@ -113,7 +114,9 @@ def a_carved_task(broker: BrokerApplication, start: str = "2026-10-20 09:00") ->
     return carve_task(broker, cmd, tenant=TENANT, now=NOW)
 
 
-def answer(task: Task, worker_id: UUID, *, accept: bool, at: datetime = NOW) -> object:
+def answer(
+    task: Task, worker_id: UUID, *, accept: bool, at: datetime = NOW
+) -> OfferAccepted | OfferDeclined:
     [offer_id] = [oid for oid, o in task.offers.items() if o.worker_id == worker_id]
     kind = OfferAccepted if accept else OfferDeclined
     return kind(
@@ -512,3 +515,26 @@ def test_the_timeline_shows_who_answered_on_which_channel_and_why_they_were_offe
     assert accepted["facts"]["channel"] == "phone"
     assert accepted["who"]["recorded_by"] == coordinator
     assert accepted["status_after"] == "assigned"
+
+
+def test_answers_in_one_batch_never_give_one_worker_overlapping_offers(
+    broker: BrokerApplication,
+) -> None:
+    broker.offer_fanout = 1
+    first_worker, second_worker = a_worker(broker), a_worker(broker)
+    early = a_carved_task(broker, "2026-10-20 09:00")
+    late = a_carved_task(broker, "2026-10-20 10:00")  # overlaps the early one
+    third_worker = a_worker(broker)
+    [early_holder] = [o.worker_id for o in early.offers.values()]
+    [late_holder] = [o.worker_id for o in late.offers.values()]
+    assert {early_holder, late_holder} == {first_worker, second_worker}
+
+    broker.process_batch(
+        [answer(early, early_holder, accept=False), answer(late, late_holder, accept=False)],
+        Tracking("broker-from-notify", 1),
+    )
+
+    early_now: Task = broker.repository.get(early.id)
+    late_now: Task = broker.repository.get(late.id)
+    holders = [o.worker_id for t in (early_now, late_now) for o in t.open_offers().values()]
+    assert holders.count(third_worker) <= 1
