@@ -275,6 +275,7 @@ def start_town(
         "CONBINI_DEMO_WORKER": "0",
         "CONBINI_CLOCK_OFFSET_DAYS": str(offset_days),
         "CONBINI_OFFER_FANOUT": "3",
+        "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "100000",  # the whole town answers from here
     }
     env.pop("CONBINI_POSTGRES_DSN", None)
     process = subprocess.Popen(

@@ -38,6 +38,8 @@ class NotifySettings:
     escalation: Escalation = field(default_factory=Escalation)
     link_lifetime: timedelta = timedelta(days=14)
     dispatch_every: timedelta = timedelta(seconds=1)
+    page_rate_per_minute: int = 120
+    """Requests per minute one address may make to worker pages and the LINE webhook."""
     board_poll: timedelta = timedelta(milliseconds=20)
     """How often the API reads what the inbox stored (for live pages)."""
 
@@ -88,6 +90,7 @@ class NotifySettings:
                 remind_before=minutes(env, "CONBINI_REMIND_BEFORE_MINUTES", 24 * 60),
             ),
             dispatch_every=timedelta(seconds=float(env.get("CONBINI_DISPATCH_EVERY_SECONDS", "1"))),
+            page_rate_per_minute=int(env.get("CONBINI_WORKER_PAGE_RATE_PER_MINUTE", "120")),
         )
 
     @classmethod

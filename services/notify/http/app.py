@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -33,6 +34,16 @@ from notify.http.words import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_BODY_BYTES = 64 * 1024
+NOT_RATE_LIMITED = (
+    "^/health",
+    "^/ready",
+    "^/metrics",
+    "^/docs",
+    "^/call-list",
+    "^/offers/",
+    "^/workers/",
+)
+"""The coordinators' API and operations endpoints: callers there hold a token."""
 PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/w/", "^/line/"]
 STATUS: dict[type[Exception], tuple[int, str]] = {
     LinkRefusedError: (403, "This link cannot be used"),
@@ -143,6 +154,10 @@ def create_app(notify: Notify) -> Litestar:
         middleware=[
             tracing_middleware,
             metrics.middleware,
+            RateLimitConfig(
+                rate_limit=("minute", notify.settings.page_rate_per_minute),
+                exclude=list(NOT_RATE_LIMITED),  # limited: worker pages, the LINE webhook
+            ).middleware,
             DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
             DefineMiddleware(
                 IdempotencyMiddleware,
