@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from backbone.auth import Role, issue_token, load_or_create_key
 from backbone.nats_server import free_port
+from conbini.quiet import wait_until_quiet
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TENANT = "mine-wakuwaku"
@@ -215,6 +216,10 @@ class Demo:
     phoners: set[str] = field(default_factory=set)
     links: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+
+    def settle(self) -> None:
+        """Wait until every relay published and every inbox caught up."""
+        wait_until_quiet([self.url(service) for service in ("broker", "notify", "payout")])
 
     def url(self, service: str) -> str:
         """A service's API."""
@@ -429,7 +434,7 @@ def answer_offers(demo: Demo, rounds: int = 6) -> tuple[int, int, int]:
         offers = open_offers(demo)
         if not offers:
             break
-        time.sleep(1.0)  # let notify take in the newest offers
+        demo.settle()  # notify has taken in the newest offers
         for task_key, offer_id, worker in offers:
             persona = demo.workers.get(worker)
             if persona is None:
@@ -466,7 +471,7 @@ def answer_offers(demo: Demo, rounds: int = 6) -> tuple[int, int, int]:
             yes += accept
             no += not accept
         demo.out(f"  answers so far: {yes} yes, {no} no ({phoned} by phone)")
-        time.sleep(2.0)  # let the broker decide and offer onward
+        demo.settle()  # the broker decided and offered onward
     return yes, no, phoned
 
 
@@ -500,16 +505,8 @@ def confirm_work(demo: Demo) -> int:
 def pay_month(demo: Demo, period: str) -> dict[str, Any]:
     """Bank accounts for everyone owed, the month closed, the bank's answer imported."""
     accountant = demo.token(Role.ACCOUNTANT)
-    deadline = time.monotonic() + 60
-    rewards: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        rewards = demo.call("payout", "GET", "/rewards", accountant)
-        if rewards:
-            time.sleep(2)
-            again = demo.call("payout", "GET", "/rewards", accountant)
-            if len(again) == len(rewards):
-                break
-        time.sleep(1)
+    demo.settle()  # every confirmed task has reached payout
+    rewards: list[dict[str, Any]] = demo.call("payout", "GET", "/rewards", accountant)
     for worker in sorted({r["worker_id"] for r in rewards}):
         body = {
             "bank_code": "0005",
@@ -567,12 +564,12 @@ def run_demo(
     )
     try:
         register_town(demo, workers)
-        time.sleep(3)  # notify and payout take in the registrations
+        demo.settle()  # notify and payout took in the registrations
         carved = carve_month(demo, first, last)
         out(f"  carved {carved} tasks")
         yes, no, phoned = answer_offers(demo)
         out(f"  answered: {yes} yes, {no} no, {phoned} taken by phone")
-        time.sleep(3)
+        demo.settle()
         done = confirm_work(demo)
         out(f"  confirmed {done} tasks done (検収)")
         paid = pay_month(demo, period)
@@ -580,7 +577,7 @@ def run_demo(
             f"  paid {paid['transfers']} people {paid['total_yen']:,} yen "
             f"for {paid['rewards']} rewards"
         )
-        time.sleep(4)  # the relays publish the last facts
+        demo.settle()  # the relays published the last facts
         fiscal_year = first.year if first.month >= 4 else first.year - 1  # noqa: PLR2004 - April
         report = conbini(demo, "report", "kpi", "--fy", str(fiscal_year), "--format", "json")
         reconcile = conbini(demo, "payout", "reconcile", "--period", period)

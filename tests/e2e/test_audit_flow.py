@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conbini.quiet import wait_until_quiet
 from tests.support.flows import assigned_task, last_month
 from tests.support.town import TENANT, Town
 from tests.support.waiting import eventually
@@ -62,7 +63,8 @@ async def test_the_record_replays_verifies_travels_exports_and_reports(
         return bool(rewards[0]["outstanding_yen"] == 0)
 
     await eventually(paid, within=60, what="the payment to be recorded")
-    await asyncio.sleep(2)  # let every relay publish what was just stored
+    apis = [town.base, town.notify, town.payout]
+    await asyncio.to_thread(wait_until_quiet, apis)  # every relay published what was stored
 
     replayed = await conbini(town, "audit", "replay")
     verified = await conbini(town, "audit", "verify")
