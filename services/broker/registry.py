@@ -10,17 +10,14 @@ home district and way of travel (travel time to a task depends only on those). A
 candidates are yielded fairest first, so matching stops after the first few that fit.
 """
 
-import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import Recording
-
+from backbone.readmodel import LogFollower
 from broker.domain.constraints import Candidate, Places
 from broker.domain.job_request import JobRequest
 from broker.domain.task import Task
@@ -181,11 +178,11 @@ class TenantIndex:
                 setattr(self, name, mask | bit if on else mask & ~bit)
 
 
-class Registry:
+class Registry(LogFollower):
     """Workers, bookings and open offers, projected from the broker's log."""
 
     def __init__(self) -> None:
-        self.position = 0
+        super().__init__()
         self.workers: dict[UUID, WorkerEntry] = {}
         self.by_text: dict[str, WorkerEntry] = {}
         self.tasks: dict[UUID, TaskEntry] = {}
@@ -196,35 +193,10 @@ class Registry:
         """The district table reachability is kept for (set by the application)."""
         self.indexes: dict[str, TenantIndex] = defaultdict(self.new_index)
         self.day: date | None = None
-        self.lock = threading.RLock()
 
     def new_index(self) -> TenantIndex:
         """A tenant's empty index, for the registry's district table."""
         return TenantIndex(places=self.places)
-
-    def catch_up(self, app: Application[UUID]) -> None:
-        """Apply every event stored since the last call."""
-        with self.lock:
-            while True:
-                notes = app.recorder.select_notifications(start=self.position + 1, limit=1000)
-                if not notes:
-                    return
-                for note in notes:
-                    self.apply(app.mapper.to_domain_event(note))
-                    self.position = note.id
-
-    def absorb(self, recordings: Sequence[Recording[UUID]]) -> None:
-        """Apply events this process just stored, without reading them back.
-
-        Only while they follow the position without a gap; anything else (another
-        process wrote in between) is left for `catch_up`, which reads the log.
-        """
-        with self.lock:
-            for recording in sorted(recordings, key=lambda r: r.notification.id):
-                if recording.notification.id != self.position + 1:
-                    return
-                self.apply(recording.domain_event)
-                self.position = recording.notification.id
 
     def apply(self, event: object) -> None:  # noqa: C901, PLR0912 - one case per event type
         """Update the view with one stored event."""

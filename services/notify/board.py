@@ -6,17 +6,14 @@ need a delivery. It absorbs what its own process stores and reads the log for wh
 processes (the inbox) stored, so a restart rebuilds it from the record.
 """
 
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import Recording
-
+from backbone.readmodel import LogFollower
 from notify.domain.job import Job
 from notify.domain.offer import Closing, Offer, Outcome
 from notify.domain.recipient import Recipient
@@ -70,12 +67,12 @@ def delivered(notices: list[tuple[str, str, Outcome]], kind: str) -> bool:
     return any(k == kind and outcome is Outcome.SENT for k, _, outcome in notices)
 
 
-class Board:
+class Board(LogFollower):
     """Offers, jobs and recipients of every tenant, and who to tell when they change."""
 
     def __init__(self) -> None:
         """Start empty at position 0."""
-        self.position = 0
+        super().__init__()
         self.offers: dict[UUID, OfferCard] = {}
         self.jobs: dict[UUID, JobCard] = {}
         self.by_worker: dict[UUID, set[UUID]] = defaultdict(set)
@@ -83,31 +80,8 @@ class Board:
         self.recipients: dict[UUID, str] = {}
         self.erased: set[UUID] = set()
         self.listeners: list[Listener] = []
-        self.lock = threading.RLock()
 
-    # ---- keeping up with the log --------------------------------------------------------
-
-    def catch_up(self, app: Application[UUID]) -> int:
-        """Apply every event stored since the last call; return how many."""
-        applied = 0
-        with self.lock:
-            while True:
-                notes = app.recorder.select_notifications(start=self.position + 1, limit=1000)
-                if not notes:
-                    return applied
-                for note in notes:
-                    self.apply(app.mapper.to_domain_event(note))
-                    self.position = note.id
-                    applied += 1
-
-    def absorb(self, recordings: Sequence[Recording[UUID]]) -> None:
-        """Apply what this process just stored while it follows the position without a gap."""
-        with self.lock:
-            for recording in sorted(recordings, key=lambda r: r.notification.id):
-                if recording.notification.id != self.position + 1:
-                    return
-                self.apply(recording.domain_event)
-                self.position = recording.notification.id
+    # ---- what changes, and who is told -----------------------------------------------------
 
     def tell(self, worker_id: UUID, what: str, ident: UUID) -> None:
         """Let every listener know a worker's page changed."""

@@ -5,16 +5,12 @@ for what other processes stored. Ledger balances are sums of the entries carried
 events, so the trial balance is zero by construction and checked anyway.
 """
 
-import threading
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import Recording
-
+from backbone.readmodel import LogFollower
 from payout.domain.ledger import entry_from_state
 from payout.domain.money import Amounts
 from payout.domain.payee import Payee
@@ -61,12 +57,12 @@ class RunLine:
     settled: dict[int, bool] = field(default_factory=dict)
 
 
-class Books:
+class Books(LogFollower):
     """Rewards, runs, payees and account balances of every tenant."""
 
     def __init__(self) -> None:
         """Empty books at position 0."""
-        self.position = 0
+        super().__init__()
         self.rewards: dict[UUID, RewardLine] = {}
         self.by_task: dict[UUID, list[UUID]] = defaultdict(list)
         self.runs: dict[UUID, RunLine] = {}
@@ -76,27 +72,6 @@ class Books:
         self.paid_total: dict[UUID, int] = defaultdict(int)
         """run → yen confirmed paid by RewardPaid."""
         self.unbalanced: list[str] = []
-        self.lock = threading.RLock()
-
-    def catch_up(self, app: Application[UUID]) -> None:
-        """Apply every event stored since the last call."""
-        with self.lock:
-            while True:
-                notes = app.recorder.select_notifications(start=self.position + 1, limit=1000)
-                if not notes:
-                    return
-                for note in notes:
-                    self.apply(app.mapper.to_domain_event(note))
-                    self.position = note.id
-
-    def absorb(self, recordings: Sequence[Recording[UUID]]) -> None:
-        """Apply what this process stored while it follows the position without a gap."""
-        with self.lock:
-            for recording in sorted(recordings, key=lambda r: r.notification.id):
-                if recording.notification.id != self.position + 1:
-                    return
-                self.apply(recording.domain_event)
-                self.position = recording.notification.id
 
     def post(self, tenant: str, entry_state: list[list[str | int]], where: str) -> None:
         """Add an entry's lines to the balances."""
