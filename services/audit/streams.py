@@ -7,6 +7,7 @@ import msgspec
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from backbone.runtime import connect_once
 from contracts.subjects import stream_name
 
 
@@ -20,15 +21,8 @@ async def stream_ids(
     urls: list[str], services: list[str], timeout_s: float = 60.0
 ) -> dict[str, list[UUID]] | None:
     """Event ids per service stream; None when NATS does not answer."""
-
-    async def quiet(error: Exception) -> None:
-        del error
-
-    try:
-        nc = await nats.connect(
-            servers=urls, connect_timeout=3, max_reconnect_attempts=1, error_cb=quiet
-        )
-    except (OSError, TimeoutError, nats.errors.NoServersError):
+    nc = await connect_once(urls)
+    if nc is None:
         return None
     found: dict[str, list[UUID]] = {}
     decoder = msgspec.json.Decoder(Envelope)

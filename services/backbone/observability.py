@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-import nats
 from eventsourcing.persistence import PersistenceError
 from litestar import Response, get
 from litestar.plugins.prometheus import PrometheusConfig
@@ -29,6 +28,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from backbone.runtime import connect_once
 from backbone.stores import ServiceApplication
 from contracts.subjects import dead_letter_subject, durable_name, producer_of, stream_name
 
@@ -80,17 +80,10 @@ async def jetstream_lags(
     urls: Sequence[str], service: str, upstreams: Sequence[str]
 ) -> tuple[dict[str, int], dict[str, int]]:
     """(pending messages per durable, dead letters per durable); empty when NATS is away."""
-
-    async def quiet(error: Exception) -> None:
-        del error
-
     pending: dict[str, int] = {}
     dead: dict[str, int] = {}
-    try:
-        nc = await nats.connect(
-            servers=list(urls), connect_timeout=2, max_reconnect_attempts=1, error_cb=quiet
-        )
-    except (OSError, TimeoutError, nats.errors.NoServersError):
+    nc = await connect_once(urls, timeout_s=2)
+    if nc is None:
         return pending, dead
     try:
         js = nc.jetstream()

@@ -201,3 +201,25 @@ def run_until_signalled(role: Callable[[asyncio.Event], Awaitable[None]]) -> Non
         await role(stop)
 
     asyncio.run(main())
+
+
+async def connect_once(urls: Sequence[str], timeout_s: float = 3.0) -> Client | None:
+    """A short-lived connection for a one-off question; None when NATS does not answer.
+
+    For reports and scrapes, where an unreachable server is an answer, not an error to log
+    or to wait out (nats-py waits for ever with `max_reconnect_attempts=0`, so: 1).
+    """
+
+    async def quiet(error: Exception) -> None:
+        del error
+
+    try:
+        return await nats.connect(
+            servers=list(urls),
+            connect_timeout=timeout_s,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.5,
+            error_cb=quiet,
+        )
+    except (OSError, TimeoutError, nats.errors.NoServersError):
+        return None

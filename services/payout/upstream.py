@@ -7,6 +7,7 @@ from uuid import UUID
 import nats
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from backbone.runtime import connect_once
 from contracts.broker import WorkCompleted, broker_decoder
 from contracts.subjects import stream_name, subject_filter
 from payout.domain.periods import Period
@@ -17,19 +18,8 @@ async def completed_tasks(
     urls: list[str], tenant: str, period: Period, timeout_s: float = 30.0
 ) -> set[UUID] | None:
     """Task ids of the period's WorkCompleted (finished in the period, JST); None if unreachable."""
-
-    async def quiet(error: Exception) -> None:
-        del error  # unreachable is an answer here, not an error to log
-
-    try:
-        nc = await nats.connect(
-            servers=urls,
-            connect_timeout=3,
-            max_reconnect_attempts=1,  # 0 (or allow_reconnect=False) waits for ever in nats-py
-            reconnect_time_wait=0.5,
-            error_cb=quiet,
-        )
-    except (OSError, TimeoutError, nats.errors.NoServersError):
+    nc = await connect_once(urls)
+    if nc is None:
         return None
     found: set[UUID] = set()
     try:
