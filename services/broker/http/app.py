@@ -7,9 +7,6 @@ from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
@@ -21,6 +18,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
+from backbone.web import openapi_config
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -60,22 +58,13 @@ def health() -> dict[str, str]:
 
 def create_app(broker: Broker) -> Litestar:
     """Build the API around a configured broker."""
-    openapi = OpenAPIConfig(
-        title="shigoto-conbini broker",
-        version="1.0.0",
-        description=(
+    openapi = openapi_config(
+        "broker",
+        (
             "Job requests (業務依頼), carving (業務切り出し), the worker registry and "
             "completion (検収). Every call needs `Authorization: Bearer <jwt>` with `tenant` "
             "and `role` claims (`conbini token` issues one for development)."
         ),
-        path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
     problems = ProblemDetailsConfig(
         enable_for_all_http_exceptions=True,

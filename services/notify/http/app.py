@@ -11,9 +11,6 @@ from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.response import Template
@@ -23,6 +20,7 @@ from backbone.auth import bearer_middleware
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
+from backbone.web import openapi_config
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -104,22 +102,13 @@ def create_app(notify: Notify) -> Litestar:
             stop.set()
             await task
 
-    openapi = OpenAPIConfig(
-        title="shigoto-conbini notify",
-        version="1.0.0",
-        description=(
+    openapi = openapi_config(
+        "notify",
+        (
             "Reaches workers (web inbox, email, LINE, SMS, the coordinator's call list) and "
             "takes their answers exactly once. Worker pages are opened with signed links; "
             "the coordinators' API needs `Authorization: Bearer <jwt>`."
         ),
-        path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
     handlers: dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]
     handlers = dict.fromkeys(STATUS, on_error)

@@ -8,9 +8,6 @@ from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
@@ -24,6 +21,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
+from backbone.web import openapi_config, problem
 from payout.bootstrap import Payout
 from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
 from payout.domain.reward import RewardStateError
@@ -36,15 +34,6 @@ MAX_BODY_BYTES = 1024 * 1024  # a result file of a 9,999-line run fits
 PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
-def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
-    """Map a domain error to an RFC 9457 problem with this status."""
-
-    def convert(error: Exception) -> ProblemDetailsException:
-        return ProblemDetailsException(status_code=status, title=title, detail=str(error))
-
-    return convert
-
-
 @get("/health", summary="Liveness", tags=["health"], sync_to_thread=False)
 def health() -> dict[str, str]:
     """The API answers."""
@@ -53,22 +42,13 @@ def health() -> dict[str, str]:
 
 def create_app(payout: Payout) -> Litestar:
     """Build the API around a configured payout."""
-    openapi = OpenAPIConfig(
-        title="shigoto-conbini payout",
-        version="1.0.0",
-        description=(
+    openapi = openapi_config(
+        "payout",
+        (
             "Rewards, the double-entry ledger, monthly payout runs with 全銀 総合振込 files, "
             "requester invoices and reconciliation. Every call needs "
             "`Authorization: Bearer <jwt>` (role accountant; auditors read)."
         ),
-        path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-            }
-        ),
-        security=[{"BearerToken": []}],
     )
     problems: dict[type[Exception], Callable[[Exception], ProblemDetailsException]] = {
         NotFoundError: problem(404, "Not found"),
