@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec, matching, notify, replay
+from bench import backbone, contracts_codec, lifecycle, matching, notify, replay
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
@@ -26,6 +26,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         "replay every stored event into a read model, against eventsourcing's log read",
         replay.add_arguments,
         replay.run,
+    ),
+    "lifecycle": (
+        "request → carve → offer → accept → complete → RewardPaid through the real services,"
+        " against eventsourcing's System runner",
+        lifecycle.add_arguments,
+        lifecycle.run,
     ),
     "contracts": (
         "decode/encode contract events against msgspec's untyped floor",

@@ -262,9 +262,9 @@ def previous_month(today: date) -> tuple[date, date]:
 
 
 def start_town(
-    data_dir: Path, offset_days: float, out: Out
+    data_dir: Path, offset_days: float, out: Out, extra: dict[str, str] | None = None
 ) -> tuple[dict[str, str], subprocess.Popen[str]]:
-    """`conbini up` on its own data directory and free ports.
+    """`conbini up` on its own data directory and free ports (SQLite unless `extra` says).
 
     Raises:
         RuntimeError: it did not come up.
@@ -283,6 +283,7 @@ def start_town(
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "100000",  # the whole town answers from here
     }
     env.pop("CONBINI_POSTGRES_DSN", None)
+    env.update(extra or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "conbini", "up"],
         env=env,
