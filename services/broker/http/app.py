@@ -82,7 +82,7 @@ def create_app(broker: Broker) -> Litestar:
     metrics, observed = observability(
         "broker",
         broker.app,
-        broker.settings.backbone.nats_urls,
+        broker.settings.backbone,
         {
             "conbini_open_offers": (
                 "Offers waiting for an answer",

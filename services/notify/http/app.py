@@ -116,7 +116,7 @@ def create_app(notify: Notify) -> Litestar:
     metrics, observed = observability(
         "notify",
         notify.app,
-        notify.settings.backbone.nats_urls,
+        notify.settings.backbone,
         {
             "conbini_open_offers": (
                 "Offers waiting for an answer",

@@ -65,7 +65,7 @@ def create_app(payout: Payout) -> Litestar:
     metrics, observed = observability(
         "payout",
         payout.app,
-        payout.settings.backbone.nats_urls,
+        payout.settings.backbone,
         {
             "conbini_payable_yen": (
                 "Yen owed to workers, not yet paid",
