@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
 from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
@@ -28,6 +29,8 @@ class BrokerSettings:
     answer_within: timedelta = timedelta(hours=24)
     places: Places = field(default_factory=mine_city_places)
     expire_every: timedelta = timedelta(seconds=30)
+    oidc: OidcSettings | None = None
+    """People's tokens from an OIDC provider (`CONBINI_OIDC_*`); None: the local key only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "BrokerSettings":
@@ -43,6 +46,7 @@ class BrokerSettings:
             offer_fanout=int(env.get("CONBINI_OFFER_FANOUT", "3")),
             answer_within=timedelta(hours=float(env.get("CONBINI_ANSWER_HOURS", "24"))),
             places=places_from_file(Path(districts)) if districts else mine_city_places(),
+            oidc=oidc_from(env),
         )
 
     @classmethod

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from backbone.clientaddr import trusted_networks
+from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
 from backbone.settings import backbone_from_env, jwt_key_file
 from backbone.stores import StoreSettings
@@ -42,6 +44,10 @@ class NotifySettings:
     """Requests per minute one address may make to worker pages and the LINE webhook."""
     board_poll: timedelta = timedelta(milliseconds=20)
     """How often the API reads what the inbox stored (for live pages)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies whose X-Forwarded-For names the client (`CONBINI_TRUSTED_PROXIES`)."""
+    oidc: OidcSettings | None = None
+    """People's tokens from an OIDC provider (`CONBINI_OIDC_*`); None: the local key only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "NotifySettings":
@@ -91,6 +97,10 @@ class NotifySettings:
             ),
             dispatch_every=timedelta(seconds=float(env.get("CONBINI_DISPATCH_EVERY_SECONDS", "1"))),
             page_rate_per_minute=int(env.get("CONBINI_WORKER_PAGE_RATE_PER_MINUTE", "120")),
+            trusted_proxies=tuple(
+                str(net) for net in trusted_networks(env.get("CONBINI_TRUSTED_PROXIES", ""))
+            ),
+            oidc=oidc_from(env),
         )
 
     @classmethod

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
 from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
@@ -38,6 +39,8 @@ class PayoutSettings:
     """Day of the month after the period to pay on; 0 = its last day (月末締め翌月末払い)."""
     remitter: RemitterSettings = field(default_factory=RemitterSettings)
     line_ending: LineEnding = "crlf"
+    oidc: OidcSettings | None = None
+    """People's tokens from an OIDC provider (`CONBINI_OIDC_*`); None: the local key only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PayoutSettings":
@@ -69,6 +72,7 @@ class PayoutSettings:
                 number=env.get("CONBINI_REMITTER_ACCOUNT", "0000000"),
             ),
             line_ending="crlf" if ending == "crlf" else "lf" if ending == "lf" else "none",
+            oidc=oidc_from(env),
         )
 
     @classmethod

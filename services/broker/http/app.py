@@ -103,7 +103,7 @@ def create_app(broker: Broker) -> Litestar:
         middleware=[
             tracing_middleware,
             metrics.middleware,
-            DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(broker.verifier), exclude=PUBLIC),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("broker", broker.settings.backbone.store),

@@ -17,6 +17,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.clientaddr import networks_of, rate_limit_identifier
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
@@ -146,8 +147,11 @@ def create_app(notify: Notify) -> Litestar:
             RateLimitConfig(
                 rate_limit=("minute", notify.settings.page_rate_per_minute),
                 exclude=list(NOT_RATE_LIMITED),  # limited: worker pages, the LINE webhook
+                identifier_for_request=rate_limit_identifier(
+                    networks_of(notify.settings.trusted_proxies)
+                ),
             ).middleware,
-            DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(notify.verifier), exclude=PUBLIC),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("notify", notify.settings.backbone.store),

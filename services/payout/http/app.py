@@ -79,7 +79,7 @@ def create_app(payout: Payout) -> Litestar:
         middleware=[
             tracing_middleware,
             metrics.middleware,
-            DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(payout.verifier), exclude=PUBLIC),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("payout", payout.settings.backbone.store),
