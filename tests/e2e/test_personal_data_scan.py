@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import nats
 from nats.js.errors import NotFoundError
 
 from conbini.quiet import wait_until_quiet
@@ -36,7 +35,7 @@ from payout.domain.zengin import zengin_kana
 from tests.support.flows import last_month, opens, press
 from tests.support.personal_scan import Finding, Scanner, Secret
 from tests.support.smtp import Mailbox, smtp_server
-from tests.support.town import Town, running_town
+from tests.support.town import Town, connect_as, running_town
 from tests.support.waiting import eventually
 
 LINE_SECRET = "a LINE channel secret for the scan"
@@ -209,7 +208,7 @@ def raw_call(
 
 async def stream_messages(town: Town) -> tuple[list[tuple[str, bytes]], set[str]]:
     """Every stored message of every stream, raw: subject, headers and payload."""
-    client = await nats.connect(servers=[town.nats_url])
+    client = await connect_as(town.nats_url)  # the operator: reads every stream
     js = client.jetstream()
     found: list[tuple[str, bytes]] = []
     names: set[str] = set()
