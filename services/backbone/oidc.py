@@ -141,7 +141,7 @@ class OidcVerifier:
                 )
                 raise unauthenticated(msg)
             return principal
-        if algorithm not in PROVIDER_ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in PROVIDER_ALGORITHMS:
             names = ", ".join(sorted(PROVIDER_ALGORITHMS))
             msg = f"algorithm {algorithm!r} is not accepted ({names} from the provider)"
             raise unauthenticated(msg)

@@ -249,6 +249,7 @@ def tampered(token: str, **changes: Any) -> str:
         ("no tenant", "tenant"),
         ("unknown role", "mayor"),
         ("alg none", "algorithm 'none' is not accepted"),
+        ("alg not a string", "is not accepted"),
     ],
 )
 def test_tokens_that_do_not_check_out_get_401_problems(
@@ -277,6 +278,7 @@ def test_tokens_that_do_not_check_out_get_401_problems(
         "no tenant": lambda: provider.sign("k1", tenant=None),
         "unknown role": lambda: provider.sign("k1", role="mayor"),
         "alg none": lambda: unsigned,
+        "alg not a string": lambda: by_hand({"alg": ["RS256"], "kid": "k1"}, {"sub": "x"}),
     }[case]()
 
     refused(client.get("/job-requests", headers=bearer(token)), reason)
