@@ -1341,8 +1341,8 @@ class Driver:
         finally:
             for _ in hands:
                 self.answers.put(None)
-            for hand in hands:
-                hand.join(timeout=10)
+            for hand in hands:  # the losers' late answers are still recorded
+                hand.join(timeout=max(1.0, self.deadline - time.monotonic()))
         self.check()
         return start, end
 
@@ -1354,6 +1354,34 @@ class Driver:
                 for offer, seen in self.offer_seen.items()
                 if offer in self.offer_task and self.offer_task[offer] in self.carve_sent
             ]
+
+
+def settle(system: PeerSystem, timeout: float = 120.0) -> None:
+    """Wait until every follower has processed everything its leaders recorded for it.
+
+    The run's end is the last RewardPaid, but the losers' answers and the offers they
+    close are still flowing then; stopping the runner under them would cut them off.
+
+    Raises:
+        TimeoutError: the followers do not catch up in time.
+    """
+    edges = [(system.broker, system.notify), (system.notify, system.broker)]
+    edges.append((system.broker, system.payout))
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while quiet < 2:  # noqa: PLR2004 - twice in a row: processing may record more
+        behind = False
+        for leader, follower in edges:
+            done = follower.recorder.max_tracking_id(leader.name) or 0
+            if leader.recorder.select_notifications(
+                start=done + 1, limit=1, topics=follower.topics
+            ):
+                behind = True
+        quiet = 0 if behind else quiet + 1
+        if time.monotonic() > deadline:
+            msg = "the followers did not catch up"
+            raise TimeoutError(msg)
+        time.sleep(0.05)
 
 
 def stored_events(app: Application[UUID]) -> int:
@@ -1381,6 +1409,7 @@ def drive(system: PeerSystem, *, tasks: int, shifts_per_request: int, drivers: i
         watcher.start()
     try:
         start, end = driver.drive(drivers)
+        settle(system)
     finally:
         for watcher in watchers:
             watcher.stop()
