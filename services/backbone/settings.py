@@ -9,6 +9,7 @@ from backbone.nats_users import USERS_DIR, NatsLogin, password_file
 from backbone.runtime import BackboneSettings
 from backbone.stores import StoreSettings
 from backbone.streams import StreamPolicy
+from backbone.web import BodyLimits
 
 DEFAULT_DATA_DIR = ".conbini"
 DEFAULT_NATS_URL = "nats://127.0.0.1:14222"
@@ -88,3 +89,16 @@ def master_key_file(env: Mapping[str, str]) -> Path:
     embedded default creates one in the data dir.
     """
     return Path(env.get("CONBINI_MASTER_KEY_FILE") or data_dir_from(env) / "master.key")
+
+
+def body_limits_from(env: Mapping[str, str]) -> BodyLimits:
+    """The largest request bodies the services read.
+
+    `CONBINI_MAX_BODY_BYTES` for JSON calls (default 1 MiB), `CONBINI_MAX_UPLOAD_BYTES` for
+    file uploads such as the bank's result file (default 8 MiB).
+    """
+    default = BodyLimits()
+    return BodyLimits(
+        body=int(env.get("CONBINI_MAX_BODY_BYTES", str(default.body))),
+        upload=int(env.get("CONBINI_MAX_UPLOAD_BYTES", str(default.upload))),
+    )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
+from backbone.settings import backbone_from_env, body_limits_from, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
+from backbone.web import BodyLimits
 from broker.districts import mine_city_places, places_from_file
 from broker.domain.constraints import Places
 
@@ -24,6 +25,8 @@ class BrokerSettings:
     """The secret that wraps every person's data key (keep it out of backups of the data)."""
     host: str = "127.0.0.1"
     port: int = 8001
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    """The largest request bodies the API reads."""
     offer_fanout: int = 3
     """How many workers hold an open offer of one task at once."""
     answer_within: timedelta = timedelta(hours=24)
@@ -39,6 +42,7 @@ class BrokerSettings:
         districts = env.get("CONBINI_DISTRICTS_FILE")
         return cls(
             backbone=backbone_from_env(env),
+            body_limits=body_limits_from(env),
             jwt_key_file=jwt_key_file(env),
             master_key_file=master_key_file(env),
             host=env.get("CONBINI_BROKER_HOST", "127.0.0.1"),

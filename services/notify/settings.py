@@ -9,8 +9,9 @@ from pathlib import Path
 from backbone.clientaddr import trusted_networks
 from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file
+from backbone.settings import backbone_from_env, body_limits_from, jwt_key_file
 from backbone.stores import StoreSettings
+from backbone.web import BodyLimits
 from notify.channels.email import SmtpSettings
 from notify.channels.line import LineSettings
 from notify.channels.sms import SmsSettings
@@ -30,6 +31,8 @@ class NotifySettings:
     jwt_key_file: Path
     host: str = "127.0.0.1"
     port: int = 8002
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    """The largest request bodies the API reads."""
     public_url: str = "http://127.0.0.1:8002"
     """Where workers open their pages (links in email, SMS, LINE)."""
     broker_url: str = "http://127.0.0.1:8001"
@@ -59,6 +62,7 @@ class NotifySettings:
         port = int(env.get("CONBINI_NOTIFY_PORT", "8002"))
         return cls(
             backbone=backbone_from_env(env),
+            body_limits=body_limits_from(env),
             jwt_key_file=jwt_key_file(env),
             host=env.get("CONBINI_NOTIFY_HOST", "127.0.0.1"),
             port=port,

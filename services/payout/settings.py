@@ -7,8 +7,9 @@ from pathlib import Path
 
 from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
+from backbone.settings import backbone_from_env, body_limits_from, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
+from backbone.web import BodyLimits
 from payout.domain.money import Terms
 from payout.domain.zengin import LineEnding
 
@@ -34,6 +35,8 @@ class PayoutSettings:
     master_key_file: Path
     host: str = "127.0.0.1"
     port: int = 8003
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    """The largest request bodies the API reads."""
     terms: Terms = field(default_factory=Terms)
     pay_day_of_next_month: int = 0
     """Day of the month after the period to pay on; 0 = its last day (月末締め翌月末払い)."""
@@ -52,6 +55,7 @@ class PayoutSettings:
             raise ValueError(msg)
         return cls(
             backbone=backbone_from_env(env),
+            body_limits=body_limits_from(env),
             jwt_key_file=jwt_key_file(env),
             master_key_file=master_key_file(env),
             host=env.get("CONBINI_PAYOUT_HOST", "127.0.0.1"),

@@ -18,7 +18,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
-from backbone.web import openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -32,7 +32,6 @@ from broker.http.job_requests import JobRequestsController
 from broker.http.tasks import CompletionsController, TasksController
 from broker.http.workers import WorkersController
 
-MAX_BODY_BYTES = 256 * 1024
 PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
@@ -104,6 +103,7 @@ def create_app(broker: Broker) -> Litestar:
             tracing_middleware,
             metrics.middleware,
             DefineMiddleware(bearer_middleware(broker.verifier), exclude=PUBLIC),
+            DefineMiddleware(BodyLimitMiddleware, limits=broker.settings.body_limits),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("broker", broker.settings.backbone.store),
@@ -111,5 +111,5 @@ def create_app(broker: Broker) -> Litestar:
         ],
         plugins=[ProblemDetailsPlugin(problems)],
         openapi_config=openapi,
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=broker.settings.body_limits.body,
     )

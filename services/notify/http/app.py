@@ -21,7 +21,7 @@ from backbone.clientaddr import networks_of, rate_limit_identifier
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
-from backbone.web import openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -32,7 +32,6 @@ from notify.http.pages import LinkRefusedError, WorkerPageController
 from notify.http.words import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MAX_BODY_BYTES = 64 * 1024
 NOT_RATE_LIMITED = (
     "^/health",
     "^/ready",
@@ -152,6 +151,7 @@ def create_app(notify: Notify) -> Litestar:
                 ),
             ).middleware,
             DefineMiddleware(bearer_middleware(notify.verifier), exclude=PUBLIC),
+            DefineMiddleware(BodyLimitMiddleware, limits=notify.settings.body_limits),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("notify", notify.settings.backbone.store),
@@ -162,5 +162,5 @@ def create_app(notify: Notify) -> Litestar:
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
         lifespan=[following],
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=notify.settings.body_limits.body,
     )
