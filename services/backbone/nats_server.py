@@ -136,6 +136,8 @@ class NatsServer:
                 raise NatsServerError(msg)
         self.config.store_dir.mkdir(parents=True, exist_ok=True)
         conf = self.config.store_dir / "nats-server.conf"
+        conf.touch(mode=0o600)  # it may hold the users' passwords
+        conf.chmod(0o600)
         conf.write_text(self.config.render(), encoding="utf-8")
         self.log_file = (self.config.store_dir / "nats-server.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own binary and config file

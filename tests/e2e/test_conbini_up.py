@@ -71,6 +71,8 @@ async def test_up_reports_health_and_data_survives_when_stopped_and_started_agai
     users = Path(up_env["CONBINI_DATA_DIR"]) / USERS_DIR
     assert {path.stem for path in users.iterdir()} == set(USERS)
     assert {path.stat().st_mode & 0o777 for path in users.iterdir()} == {0o600}
+    config = Path(up_env["CONBINI_DATA_DIR"]) / "nats" / "nats-server.conf"
+    assert config.stat().st_mode & 0o777 == 0o600, "the server's config holds the passwords"
     anonymous = f"nats://127.0.0.1:{up_env['CONBINI_NATS_PORT']}"
     assert await connect_once([anonymous], timeout_s=2) is None, "no anonymous clients"
     await eventually(
