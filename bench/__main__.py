@@ -4,7 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec, lifecycle, matching, notify, replay
+from bench import backbone, contracts_codec, lifecycle, lifecycle_peer, matching, notify, replay
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
@@ -37,6 +37,11 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         "decode/encode contract events against msgspec's untyped floor",
         contracts_codec.add_arguments,
         contracts_codec.run,
+    ),
+    "lifecycle-peer": (
+        "the task lifecycle on eventsourcing's own System (MultiThreadedRunner, PostgreSQL)",
+        lifecycle_peer.add_arguments,
+        lifecycle_peer.run,
     ),
 }
 

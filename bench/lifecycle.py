@@ -668,7 +668,9 @@ def run(
     if not no_peer:
         from bench.lifecycle_peer import run_peer  # noqa: PLC0415 - only when asked
 
-        peer = run_peer(tasks=tasks, dsn=dsn, shifts_per_request=shifts, workers=workers)
+        peer = run_peer(
+            tasks=tasks, dsn=dsn, shifts_per_request=shifts, workers=workers, drivers=concurrency
+        )
         peer_per_s = peer.per_s
         print(
             f"peer per_s={peer.per_s:.1f} seconds={peer.seconds:.1f} events={peer.events} "

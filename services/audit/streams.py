@@ -7,6 +7,7 @@ import msgspec
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from backbone.nats_users import NatsLogin
 from backbone.runtime import connect_once
 from contracts.subjects import stream_name
 
@@ -18,10 +19,13 @@ class Envelope(msgspec.Struct):
 
 
 async def stream_ids(
-    urls: list[str], services: list[str], timeout_s: float = 60.0
+    urls: list[str],
+    services: list[str],
+    timeout_s: float = 60.0,
+    login: NatsLogin | None = None,
 ) -> dict[str, list[UUID]] | None:
     """Event ids per service stream; None when NATS does not answer."""
-    nc = await connect_once(urls)
+    nc = await connect_once(urls, login=login)
     if nc is None:
         return None
     found: dict[str, list[UUID]] = {}

@@ -1,8 +1,9 @@
 """Bearer JWTs for every service's HTTP API: who is calling, for which council, in what role.
 
-Development signs with a local HS256 key (`conbini token`); production verifies the same
-claims from an OIDC provider (RS256, see the security issue). Claims: `sub` (the caller's
-id: a requester, a coordinator, a worker), `tenant` (the council) and `role`.
+Development signs with a local HS256 key (`conbini token`); production verifies people's
+tokens from an OIDC provider (RS256/ES256 against its JWKS, `backbone.oidc`). Claims: `sub`
+(the caller's id: a requester, a coordinator, a worker), `tenant` (the council) and `role`.
+The middleware asks a `TokenVerifier`, built once in each service's bootstrap.
 """
 
 import contextlib
@@ -14,14 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import jwt
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.plugins.problem_details import ProblemDetailsException
 
 ALGORITHM = "HS256"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -86,11 +88,21 @@ def issue_token(
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
+def unauthenticated(reason: str) -> ProblemDetailsException:
+    """The 401 problem for a refused or missing token, with the reason as its detail."""
+    return ProblemDetailsException(
+        status_code=401,
+        title="Invalid bearer token",
+        detail=reason,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
 def read_token(key: str, token: str) -> Principal:
     """Verify a token and return its caller.
 
     Raises:
-        NotAuthorizedException: bad signature, expired, or missing or malformed claims.
+        ProblemDetailsException: 401, bad signature, expired, or missing or malformed claims.
     """
     try:
         claims: dict[str, Any] = jwt.decode(
@@ -102,8 +114,7 @@ def read_token(key: str, token: str) -> Principal:
             role=Role(str(claims["role"])),
         )
     except (jwt.PyJWTError, KeyError, ValueError) as error:
-        msg = f"invalid bearer token: {error}"
-        raise NotAuthorizedException(detail=msg) from error
+        raise unauthenticated(str(error)) from error
 
 
 def valid_tenant(tenant: str) -> str:
@@ -118,8 +129,31 @@ def valid_tenant(tenant: str) -> str:
     return tenant
 
 
-def bearer_middleware(key: str) -> type[AbstractAuthenticationMiddleware]:
-    """Return the authentication middleware class verifying tokens signed with `key`."""
+class TokenVerifier(Protocol):
+    """Turns a bearer token into its caller, or refuses it."""
+
+    async def verify(self, token: str) -> Principal:
+        """The token's caller.
+
+        Raises:
+            ProblemDetailsException: 401, the token is not accepted (the reason is its detail).
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class LocalKeyVerifier:
+    """Development identity: HS256 tokens signed with the deployment's local key."""
+
+    key: str
+
+    async def verify(self, token: str) -> Principal:
+        """The token's caller (see `read_token`)."""
+        return read_token(self.key, token)
+
+
+def bearer_middleware(verifier: TokenVerifier) -> type[AbstractAuthenticationMiddleware]:
+    """Return the authentication middleware class asking `verifier` about each token."""
 
     class BearerAuthentication(AbstractAuthenticationMiddleware):
         """Turns `Authorization: Bearer <jwt>` into `request.user` (a Principal)."""
@@ -130,8 +164,9 @@ def bearer_middleware(key: str) -> type[AbstractAuthenticationMiddleware]:
             header = connection.headers.get("authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token:
-                raise NotAuthorizedException(detail="a bearer token is required")
-            principal = read_token(key, token.strip())
+                msg = "a bearer token is required"
+                raise unauthenticated(msg)
+            principal = await verifier.verify(token.strip())
             return AuthenticationResult(user=principal, auth=token)
 
     return BearerAuthentication

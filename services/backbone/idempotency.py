@@ -4,7 +4,10 @@ The same key with the same body gets the same response again and causes nothing 
 same key with another body is a 422; a second request while the first is still running is
 a 409. Keys are scoped by council, caller, method and path, kept for a day, in a small
 table beside the service's events (SQLite file, PostgreSQL schema, or memory), so replicas
-and restarts agree. Server errors (5xx) are not kept: the client may simply retry.
+and restarts agree. Server errors (5xx) are not kept: the client may simply retry. Nor is
+a response marked `Cache-Control: no-store` (one carrying personal data, which must not
+lie in plaintext beside the sealed events): its key is released, so such routes must be
+idempotent by nature (a PUT).
 """
 
 import asyncio
@@ -264,7 +267,12 @@ class IdempotencyMiddleware:
 
     async def run_and_keep(self, scope: Scope, body: bytes, send: Send, scoped: str) -> None:
         """Run the request once; keep its response unless the server failed."""
-        sent: dict[str, Any] = {"status": SERVER_ERROR, "type": "application/json", "body": b""}
+        sent: dict[str, Any] = {
+            "status": SERVER_ERROR,
+            "type": "application/json",
+            "body": b"",
+            "no_store": False,
+        }
 
         async def replay_body() -> HTTPRequestEvent:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -273,6 +281,7 @@ class IdempotencyMiddleware:
             if message["type"] == "http.response.start":
                 sent["status"] = int(message["status"])
                 sent["type"] = content_type_of(message.get("headers", []))
+                sent["no_store"] = no_store(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 sent["body"] += message.get("body", b"")
             await send(message)
@@ -282,7 +291,7 @@ class IdempotencyMiddleware:
         except Exception:
             await asyncio.to_thread(self.keys.abandon, scoped)
             raise
-        if sent["status"] >= SERVER_ERROR:
+        if sent["status"] >= SERVER_ERROR or sent["no_store"]:
             await asyncio.to_thread(self.keys.abandon, scoped)
             return
         kept = Kept(sent["status"], sent["type"], sent["body"])
@@ -321,6 +330,13 @@ def digest_of(scope: Scope, body: bytes) -> str:
     """What makes two requests the same."""
     head = f"{scope.get('method', '')} {scope.get('path', '')}\n".encode()
     return hashlib.sha256(head + body).hexdigest()
+
+
+def no_store(headers: Any) -> bool:  # noqa: ANN401 - ASGI header pairs
+    """True when the response must not be stored (`Cache-Control: no-store`)."""
+    return any(
+        name.lower() == b"cache-control" and b"no-store" in value.lower() for name, value in headers
+    )
 
 
 def content_type_of(headers: Any) -> str:  # noqa: ANN401 - ASGI header pairs

@@ -77,6 +77,8 @@ class NatsServerConfig:
     server_name: str = "conbini"
     sync_interval: SyncInterval = "default"
     """`always` fsyncs before every PubAck (safe, slower); `default` fsyncs every 2 minutes."""
+    authorization: str = ""
+    """An `authorization { users = [...] }` block (backbone.nats_users); empty: no auth."""
 
     @property
     def pid_file(self) -> Path:
@@ -92,6 +94,7 @@ class NatsServerConfig:
             f"listen: {json.dumps(f'{self.host}:{self.port}')}\n"
             f"http: {json.dumps(f'{self.host}:{self.monitor_port}')}\n"
             f"jetstream {{\n  store_dir: {json.dumps(str(self.store_dir))}{sync}\n}}\n"
+            f"{self.authorization}"
         )
 
 
@@ -133,6 +136,8 @@ class NatsServer:
                 raise NatsServerError(msg)
         self.config.store_dir.mkdir(parents=True, exist_ok=True)
         conf = self.config.store_dir / "nats-server.conf"
+        conf.touch(mode=0o600)  # it may hold the users' passwords
+        conf.chmod(0o600)
         conf.write_text(self.config.render(), encoding="utf-8")
         self.log_file = (self.config.store_dir / "nats-server.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - our own binary and config file

@@ -28,7 +28,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from backbone.runtime import connect_once
+from backbone.nats_users import NatsLogin
+from backbone.runtime import BackboneSettings, connect_once
 from backbone.stores import ServiceApplication
 from contracts.subjects import dead_letter_subject, durable_name, producer_of, stream_name
 
@@ -77,12 +78,12 @@ def configure_logging(service: str, role: str, env: Mapping[str, str] | None = N
 
 
 async def jetstream_lags(
-    urls: Sequence[str], service: str, upstreams: Sequence[str]
+    urls: Sequence[str], service: str, upstreams: Sequence[str], login: NatsLogin | None = None
 ) -> tuple[dict[str, int], dict[str, int]]:
     """(pending messages per durable, dead letters per durable); empty when NATS is away."""
     pending: dict[str, int] = {}
     dead: dict[str, int] = {}
-    nc = await connect_once(urls, timeout_s=2)
+    nc = await connect_once(urls, timeout_s=2, login=login)
     if nc is None:
         return pending, dead
     try:
@@ -108,11 +109,11 @@ class ServiceCollector(Collector):
         self,
         service: str,
         app: ServiceApplication,
-        nats_urls: Sequence[str],
+        nats: BackboneSettings,
         extra: Mapping[str, tuple[str, Callable[[], float]]] | None = None,
     ) -> None:
-        """Watch one service."""
-        self.service, self.app, self.nats_urls = service, app, nats_urls
+        """Watch one service, asking NATS as the service's own user."""
+        self.service, self.app, self.nats = service, app, nats
         self.extra = dict(extra or {})
 
     def collect(self) -> Iterator[Metric]:
@@ -131,7 +132,8 @@ class ServiceCollector(Collector):
         producers = sorted({producer_of(kind) for kind in self.app.routes})
         with ThreadPoolExecutor(max_workers=1) as pool:  # scrapes may come from an event loop
             future = pool.submit(
-                asyncio.run, jetstream_lags(self.nats_urls, self.service, producers)
+                asyncio.run,
+                jetstream_lags(self.nats.nats_urls, self.service, producers, self.nats.nats_login),
             )
             try:
                 pending, dead = future.result(timeout=10)
@@ -162,12 +164,12 @@ class ServiceCollector(Collector):
 def observability(
     service: str,
     app: ServiceApplication,
-    nats_urls: Sequence[str],
+    nats: BackboneSettings,
     extra: Mapping[str, tuple[str, Callable[[], float]]] | None = None,
 ) -> tuple[PrometheusConfig, list[Any]]:
     """The Prometheus middleware config and the route handlers (`/metrics`, `/ready`)."""
     gauges = CollectorRegistry(auto_describe=False)
-    gauges.register(ServiceCollector(service, app, nats_urls, extra))
+    gauges.register(ServiceCollector(service, app, nats, extra))
     config = PrometheusConfig(
         app_name=service, prefix="conbini", group_path=True, exclude=["^/metrics"]
     )

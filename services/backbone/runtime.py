@@ -19,12 +19,13 @@ from nats.aio.client import Client
 
 from backbone.inbox import Inbox, InboxSettings
 from backbone.leases import FileLease, Lease, LocalLease, PostgresLease, lock_key
+from backbone.nats_users import NatsLogin
 from backbone.relay import Relay, RelaySettings, Translator
 from backbone.stores import Policy, ServiceApplication, StoreSettings, ensure_schema
 from backbone.stores import eventsourcing_env as store_env
-from backbone.streams import StreamPolicy, provision_streams
+from backbone.streams import StreamPolicy, prepare_streams
 from contracts.base import IntegrationEvent
-from contracts.subjects import durable_name, producer_of
+from contracts.subjects import DEAD_LETTER_STREAM, durable_name, producer_of, stream_name
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ class BackboneSettings:
     relay: RelaySettings = field(default_factory=RelaySettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     streams: StreamPolicy = field(default_factory=StreamPolicy)
+    nats_login: NatsLogin | None = None
+    """This process's NATS user (backbone.nats_users); None connects anonymously, and the
+    process then declares the streams itself, as a single-user deployment needs."""
 
 
 def open_store(
@@ -82,7 +86,14 @@ def lease_for(service: str, role: str, store: StoreSettings) -> Lease:
     return LocalLease(name)
 
 
-async def connect(urls: Sequence[str], name: str) -> Client:
+def login_options(login: NatsLogin | None) -> dict[str, str]:
+    """nats-py's connect options for a user: credentials and the user's own reply inbox."""
+    if login is None:
+        return {}
+    return {"user": login.user, "password": login.password, "inbox_prefix": login.inbox_prefix}
+
+
+async def connect(urls: Sequence[str], name: str, login: NatsLogin | None = None) -> Client:
     """Connect for a long-running role: reconnect forever, log errors."""
 
     async def on_error(error: Exception) -> None:
@@ -105,15 +116,18 @@ async def connect(urls: Sequence[str], name: str) -> Client:
         error_cb=on_error,
         disconnected_cb=on_disconnected,
         reconnected_cb=on_reconnected,
+        **login_options(login),
     )
 
 
-async def connect_retrying(urls: Sequence[str], name: str, stop: asyncio.Event) -> Client | None:
+async def connect_retrying(
+    urls: Sequence[str], name: str, stop: asyncio.Event, login: NatsLogin | None = None
+) -> Client | None:
     """Connect, waiting for NATS to come up; None if asked to stop first."""
     delay = 0.2
     while not stop.is_set():
         try:
-            return await connect(urls, name)
+            return await connect(urls, name, login)
         except (OSError, nats.errors.Error, TimeoutError) as error:
             log.warning("%s: NATS not reachable (%s); retrying", name, error)
             try:
@@ -133,11 +147,15 @@ async def run_relay(
     on_start: Callable[[Relay], None] | None = None,
 ) -> None:
     """Run the service's relay until `stop` is set."""
-    nc = await connect_retrying(settings.nats_urls, f"{service}-relay", stop)
+    nc = await connect_retrying(settings.nats_urls, f"{service}-relay", stop, settings.nats_login)
     if nc is None:
         return
     try:
-        await provision_streams(nc.jetstream(), settings.streams)
+        needed = [stream_name(service)]
+        if not await prepare_streams(
+            nc.jetstream(), settings.streams, needed, stop, provision=settings.nats_login is None
+        ):
+            return
         relay = Relay(
             service=service,
             app=app,
@@ -167,11 +185,15 @@ async def run_inboxes(
     on_start: Callable[[list[Inbox]], None] | None = None,
 ) -> None:
     """Run one inbox per upstream producer until `stop` is set."""
-    nc = await connect_retrying(settings.nats_urls, f"{service}-inbox", stop)
+    nc = await connect_retrying(settings.nats_urls, f"{service}-inbox", stop, settings.nats_login)
     if nc is None:
         return
     try:
-        await provision_streams(nc.jetstream(), settings.streams)
+        needed = [*(stream_name(producer) for producer in upstreams(app)), DEAD_LETTER_STREAM]
+        if not await prepare_streams(
+            nc.jetstream(), settings.streams, needed, stop, provision=settings.nats_login is None
+        ):
+            return
         inboxes = [
             Inbox(
                 consumer=service,
@@ -203,7 +225,9 @@ def run_until_signalled(role: Callable[[asyncio.Event], Awaitable[None]]) -> Non
     asyncio.run(main())
 
 
-async def connect_once(urls: Sequence[str], timeout_s: float = 3.0) -> Client | None:
+async def connect_once(
+    urls: Sequence[str], timeout_s: float = 3.0, login: NatsLogin | None = None
+) -> Client | None:
     """A short-lived connection for a one-off question; None when NATS does not answer.
 
     For reports and scrapes, where an unreachable server is an answer, not an error to log
@@ -220,6 +244,7 @@ async def connect_once(urls: Sequence[str], timeout_s: float = 3.0) -> Client | 
             max_reconnect_attempts=1,
             reconnect_time_wait=0.5,
             error_cb=quiet,
+            **login_options(login),
         )
     except (OSError, TimeoutError, nats.errors.NoServersError):
         return None

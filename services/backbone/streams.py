@@ -6,7 +6,10 @@ over a window longer than a relay's worst retry horizon. Never delete or recreat
 its sequence would restart and every consumer's tracking position would lie.
 """
 
+import asyncio
 import dataclasses
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +24,8 @@ from contracts.subjects import (
     stream_name,
     stream_subjects,
 )
+
+log = logging.getLogger(__name__)
 
 STREAM_NAME_IN_USE = 10058
 
@@ -133,3 +138,44 @@ async def ensure_stream(js: JetStreamContext, wanted: StreamConfig) -> StreamInf
 async def provision_streams(js: JetStreamContext, policy: StreamPolicy) -> list[StreamInfo]:
     """Ensure every stream of the deployment exists as configured; safe to run at each start."""
     return [await ensure_stream(js, config) for config in wanted_streams(policy)]
+
+
+async def wait_for_streams(
+    js: JetStreamContext, names: Sequence[str], stop: asyncio.Event, every_s: float = 0.5
+) -> bool:
+    """Wait until every named stream exists; False if asked to stop first.
+
+    A service with its own NATS user may not create streams: the operator provisions them
+    (`conbini up`, `conbini streams`), and the service waits, saying what it waits for.
+    """
+    for name in names:
+        waited = False
+        while True:
+            try:
+                await js.stream_info(name)
+                break
+            except NotFoundError:
+                if not waited:
+                    log.warning("stream %s does not exist yet; run `conbini streams`", name)
+                    waited = True
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+            except TimeoutError:
+                continue
+            return False
+    return True
+
+
+async def prepare_streams(
+    js: JetStreamContext,
+    policy: StreamPolicy,
+    needed: Sequence[str],
+    stop: asyncio.Event,
+    *,
+    provision: bool,
+) -> bool:
+    """Declare every stream (`provision`), or wait for the `needed` ones; False if stopped."""
+    if provision:
+        await provision_streams(js, policy)
+        return True
+    return await wait_for_streams(js, needed, stop)

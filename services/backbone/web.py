@@ -2,20 +2,25 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from litestar import Request
+from litestar.enums import ScopeType
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from backbone.auth import Principal
 from backbone.flow import Flow, within_flow
 from backbone.tracing import new_correlation
 
 AnyRequest = Request[Any, Any, Any]
+UPLOAD = "upload"
+"""A route handler's `opt` key: this route takes a file, up to the larger upload limit."""
 
 
 def caller(request: AnyRequest) -> Principal:
@@ -66,3 +71,64 @@ def openapi_config(service: str, description: str) -> OpenAPIConfig:
         ),
         security=[{"BearerToken": []}],
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BodyLimits:
+    """How many bytes a request body may have (`CONBINI_MAX_BODY_BYTES`, `…_UPLOAD_BYTES`)."""
+
+    body: int = 1024 * 1024
+    """Every JSON call."""
+    upload: int = 8 * 1024 * 1024
+    """Routes whose handler has `opt={UPLOAD: True}` (the bank's result file)."""
+
+
+def too_large(limit: int) -> ProblemDetailsException:
+    """The 413 problem for a body over `limit` bytes."""
+    return ProblemDetailsException(
+        status_code=413,
+        title="Request body too large",
+        detail=(
+            f"おくる データが 大きすぎます（{limit:,} バイト まで）。"
+            f" The request body is larger than the {limit:,} bytes this service accepts."
+        ),
+        extra={"max_bytes": limit},
+    )
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the route's limit with a 413 problem, before anything reads them.
+
+    A `Content-Length` over the limit is refused before a byte is read; a body without one
+    (chunked) or longer than it claims is counted as it arrives and refused at the first
+    byte over. It sits before every middleware that reads the body (idempotency), so
+    nothing is kept, claimed or stored for a refused request.
+    """
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        """Wrap `app`."""
+        self.app, self.limits = app, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length, then count what arrives."""
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        upload = bool(scope["route_handler"].opt.get(UPLOAD))
+        limit = self.limits.upload if upload else self.limits.body
+        for name, value in scope.get("headers", []):
+            declared = value.strip()
+            if name.lower() == b"content-length" and declared.isdigit() and int(declared) > limit:
+                raise too_large(limit)
+        received = 0
+
+        async def counted() -> ReceiveMessage:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise too_large(limit)
+            return message
+
+        await self.app(scope, counted, send)

@@ -48,7 +48,13 @@ def main(argv: list[str]) -> int:
     settings = BrokerSettings.from_env()
     broker = build_broker(settings, clock=clock_from_env(os.environ))
     if args.role == "api":
-        uvicorn.run(create_app(broker), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(broker),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=False,  # X-Forwarded-For: backbone.clientaddr, trusted proxies only
+        )
     elif args.role == "relay":
         run_until_signalled(
             lambda stop: run_relay("broker", broker.app, to_contract, settings.backbone, stop)

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from backbone.auth import load_or_create_key
+from backbone.auth import TokenVerifier, load_or_create_key
 from backbone.clock import Clock, SystemClock
+from backbone.oidc import verifier_for
 from backbone.personal import PersonalVault, key_store_for
 from backbone.runtime import open_store
 from broker.application import BrokerApplication
@@ -13,11 +14,12 @@ from broker.settings import BrokerSettings
 
 @dataclass
 class Broker:
-    """The broker's application with its clock, signing key and settings."""
+    """The broker's application with its clock, signing key, token verifier and settings."""
 
     app: BrokerApplication
     settings: BrokerSettings
     jwt_key: str
+    verifier: TokenVerifier
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -31,9 +33,11 @@ def build_broker(settings: BrokerSettings, clock: Clock | None = None) -> Broker
         load_or_create_key(settings.master_key_file),
         key_store_for("broker", settings.backbone.store),
     )
+    key = load_or_create_key(settings.jwt_key_file)
     return Broker(
         app=app,
         settings=settings,
-        jwt_key=load_or_create_key(settings.jwt_key_file),
+        jwt_key=key,
+        verifier=verifier_for(key, settings.oidc),
         clock=clock or SystemClock(),
     )

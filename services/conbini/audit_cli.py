@@ -55,7 +55,11 @@ def progress_bar(service: str, done: int, total: int) -> None:
 def replay_command(*, streams: bool, out: Out = print) -> int:
     """Replay every store and check the invariants; 1 on any violation."""
     settings = backbone_from_env()
-    on_streams = asyncio.run(stream_ids(list(settings.nats_urls), list(APPS))) if streams else None
+    on_streams = (
+        asyncio.run(stream_ids(list(settings.nats_urls), list(APPS), login=settings.nats_login))
+        if streams
+        else None
+    )
     with records() as opened:
         summary = replay(opened, streams=on_streams, progress=progress_bar)
     out("replay: " + ("clean" if summary.clean else f"{len(summary.violations)} violation(s)"))

@@ -27,7 +27,8 @@ from conbini.audit_cli import (
 from conbini.contracts_docs import stale_documents, write_documents
 from conbini.demo import run_demo
 from conbini.payout_cli import reconcile_command
-from conbini.settings import UpSettings
+from conbini.settings import UpSettings, operator_login_env
+from conbini.streams_cli import streams_command
 from conbini.up import run_up
 from conbini.worker_cli import erase_command
 
@@ -116,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=12.0, help="lifetime")
 
     add_operator_commands(commands)
+    commands.add_parser("streams", help="declare every JetStream stream (the operator, once)")
 
     contracts = commands.add_parser("contracts", help="generated contract documents")
     contracts.add_argument("action", choices=["generate", "check"])
@@ -200,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
         "worker": lambda: erase_command(args.id, valid_tenant(args.tenant)),
         "payout": lambda: reconcile_command(args.period, valid_tenant(args.tenant)),
         "token": lambda: token_command(args.tenant, Role(args.role), args.subject, args.hours),
+        "streams": streams_command,
     }
     if args.command in commands:
         return commands[args.command]()
@@ -215,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `conbini` subcommand and return its exit code."""
     args = parser().parse_args(argv)
+    if args.command != "up":  # the other commands act as the operator of a local town
+        os.environ.update(operator_login_env(os.environ))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         return run(args)

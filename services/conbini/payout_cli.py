@@ -21,7 +21,10 @@ def reconcile_command(period_text: str, tenant: str, out: Callable[[str], None] 
     settings = PayoutSettings.from_env()
     payout = build_payout(settings)
     try:
-        upstream = asyncio.run(completed_tasks(list(settings.backbone.nats_urls), tenant, period))
+        nats = settings.backbone
+        upstream = asyncio.run(
+            completed_tasks(list(nats.nats_urls), tenant, period, login=nats.nats_login)
+        )
         found = reconcile(payout.app.books, tenant, period, upstream)
     finally:
         payout.app.close()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backbone.nats_server import SyncInterval
+from backbone.nats_users import OPERATOR, USERS_DIR, NatsLogin, password_file
+from backbone.settings import nats_login_from
 
 DEFAULT_DATA_DIR = ".conbini"
 
@@ -32,6 +34,9 @@ class UpSettings:
     """Register a demo worker on first start, to show a worker page (it takes real offers)."""
     tenant: str = "mine-wakuwaku"
     """The council `conbini up` shows in its hints."""
+    nats_login: NatsLogin | None = None
+    """Who `conbini up` connects as to an external NATS (`CONBINI_NATS_USER`); the embedded
+    one gets a user per service and the operator, generated in the data dir."""
 
     @classmethod
     def from_env(
@@ -65,6 +70,7 @@ class UpSettings:
             if demo_worker is not None
             else env.get("CONBINI_DEMO_WORKER", "1").lower() not in ("0", "false", "no"),
             tenant=env.get("CONBINI_TENANT", "mine-wakuwaku"),
+            nats_login=nats_login_from(env) if nats_url or env.get("CONBINI_NATS_URL") else None,
         )
 
     def service_env(self, nats_url: str) -> dict[str, str]:
@@ -81,3 +87,17 @@ class UpSettings:
         if self.postgres_dsn:
             env["CONBINI_POSTGRES_DSN"] = self.postgres_dsn
         return env
+
+
+def operator_login_env(env: Mapping[str, str]) -> dict[str, str]:
+    """Make a `conbini` command the operator of a local town, unless a NATS user is named.
+
+    Only when `conbini up` generated the operator's password in the data dir: the password
+    is then read from there, never put in the environment.
+    """
+    if env.get("CONBINI_NATS_USER"):
+        return {}
+    data_dir = Path(env.get("CONBINI_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
+    if password_file(data_dir / USERS_DIR, OPERATOR).is_file():
+        return {"CONBINI_NATS_USER": OPERATOR}
+    return {}

@@ -7,12 +7,22 @@ import signal
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import nats
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
 from backbone.nats_server import NatsServer, NatsServerConfig, NatsServerError
+from backbone.nats_users import (
+    OPERATOR,
+    USERS_DIR,
+    NatsLogin,
+    ensure_passwords,
+    password_file,
+    render_users,
+)
+from backbone.runtime import login_options
 from backbone.streams import StreamPolicy, provision_streams
 from conbini.children import Child, service_role
 from conbini.demo_worker import demo_worker_page
@@ -73,7 +83,7 @@ class Health:
         return "\n".join(lines)
 
 
-async def connect(url: str) -> Client:
+async def connect(url: str, login: NatsLogin | None) -> Client:
     """Connect to NATS with the reconnect settings every long-running role uses."""
 
     async def on_error(error: Exception) -> None:
@@ -85,6 +95,7 @@ async def connect(url: str) -> Client:
         reconnect_time_wait=0.5,
         error_cb=on_error,
         name="conbini-up",
+        **login_options(login),
     )
 
 
@@ -132,13 +143,35 @@ ROLES = {
 """Every service and the roles `conbini up` runs of it, each as its own process."""
 
 
-def service_children(settings: UpSettings, nats_url: str) -> list[Child]:
-    """Every service role `conbini up` runs."""
+def service_children(settings: UpSettings, nats_url: str, *, own_users: bool) -> list[Child]:
+    """Every service role `conbini up` runs; with `own_users`, each as its service's NATS user."""
     env = settings.service_env(nats_url)
     logs = settings.data_dir / "logs"
+    users = settings.data_dir / USERS_DIR
     return [
-        service_role(service, role, env, logs) for service, roles in ROLES.items() for role in roles
+        service_role(service, role, env | (login_env(users, service) if own_users else {}), logs)
+        for service, roles in ROLES.items()
+        for role in roles
     ]
+
+
+def login_env(users: Path, user: str) -> dict[str, str]:
+    """The variables that make a process connect as `user`, its password read from its file."""
+    return {
+        "CONBINI_NATS_USER": user,
+        "CONBINI_NATS_PASSWORD": "",  # never one inherited from the shell
+        "CONBINI_NATS_PASSWORD_FILE": str(password_file(users, user)),
+    }
+
+
+def secure(server: NatsServer, settings: UpSettings) -> NatsLogin:
+    """Give the embedded server one user per service and the operator; return the operator's.
+
+    Passwords are generated on first start into the data dir (0600) and kept.
+    """
+    passwords = ensure_passwords(settings.data_dir / USERS_DIR)
+    server.config.authorization = render_users(passwords)
+    return NatsLogin(user=OPERATOR, password=passwords[OPERATOR])
 
 
 async def wait_for_http(url: str, children: list[Child], within: float = 60.0) -> None:
@@ -190,15 +223,16 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
         loop.add_signal_handler(sig, stop.set)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     server = None if settings.nats_url else embedded_server(settings)
+    login = secure(server, settings) if server is not None else settings.nats_login
     children: list[Child] = []
     try:
         if server is not None:
             await asyncio.to_thread(server.start)
         nats_url = server.url if server else str(settings.nats_url)
-        nc = await connect(nats_url)
+        nc = await connect(nats_url, login)
         try:
             health = await check_health(nc, settings, server)
-            children = service_children(settings, nats_url)
+            children = service_children(settings, nats_url, own_users=server is not None)
             for child in children:
                 child.start()
             broker_url = f"http://127.0.0.1:{settings.broker_port}"

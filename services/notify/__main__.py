@@ -51,7 +51,13 @@ def main(argv: list[str]) -> int:
     settings = NotifySettings.from_env()
     notify = build_notify(settings, clock=clock_from_env(os.environ))
     if args.role == "api":
-        uvicorn.run(create_app(notify), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(notify),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=False,  # X-Forwarded-For: backbone.clientaddr, trusted proxies only
+        )
     elif args.role == "relay":
         run_until_signalled(
             lambda stop: run_relay("notify", notify.app, to_contract, settings.backbone, stop)

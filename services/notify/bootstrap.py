@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from backbone.auth import load_or_create_key
+from backbone.auth import TokenVerifier, load_or_create_key
 from backbone.clock import Clock, SystemClock
+from backbone.oidc import verifier_for
 from backbone.runtime import open_store
 from notify.application import NotifyApplication
 from notify.channels.base import Sender
@@ -25,6 +26,7 @@ class Notify:
     app: NotifyApplication
     settings: NotifySettings
     jwt_key: str
+    verifier: TokenVerifier
     links: Links
     dispatcher: Dispatcher
     clock: Clock = field(default_factory=SystemClock)
@@ -71,5 +73,11 @@ def build_notify(
         escalation=settings.escalation,
     )
     return Notify(
-        app=app, settings=settings, jwt_key=key, links=links, dispatcher=dispatcher, clock=clock
+        app=app,
+        settings=settings,
+        jwt_key=key,
+        verifier=verifier_for(key, settings.oidc),
+        links=links,
+        dispatcher=dispatcher,
+        clock=clock,
     )

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from backbone.clientaddr import trusted_networks
+from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file
+from backbone.settings import backbone_from_env, body_limits_from, jwt_key_file
 from backbone.stores import StoreSettings
+from backbone.web import BodyLimits
 from notify.channels.email import SmtpSettings
 from notify.channels.line import LineSettings
 from notify.channels.sms import SmsSettings
@@ -28,6 +31,8 @@ class NotifySettings:
     jwt_key_file: Path
     host: str = "127.0.0.1"
     port: int = 8002
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    """The largest request bodies the API reads."""
     public_url: str = "http://127.0.0.1:8002"
     """Where workers open their pages (links in email, SMS, LINE)."""
     broker_url: str = "http://127.0.0.1:8001"
@@ -42,6 +47,10 @@ class NotifySettings:
     """Requests per minute one address may make to worker pages and the LINE webhook."""
     board_poll: timedelta = timedelta(milliseconds=20)
     """How often the API reads what the inbox stored (for live pages)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies whose X-Forwarded-For names the client (`CONBINI_TRUSTED_PROXIES`)."""
+    oidc: OidcSettings | None = None
+    """People's tokens from an OIDC provider (`CONBINI_OIDC_*`); None: the local key only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "NotifySettings":
@@ -53,6 +62,7 @@ class NotifySettings:
         port = int(env.get("CONBINI_NOTIFY_PORT", "8002"))
         return cls(
             backbone=backbone_from_env(env),
+            body_limits=body_limits_from(env),
             jwt_key_file=jwt_key_file(env),
             host=env.get("CONBINI_NOTIFY_HOST", "127.0.0.1"),
             port=port,
@@ -91,6 +101,10 @@ class NotifySettings:
             ),
             dispatch_every=timedelta(seconds=float(env.get("CONBINI_DISPATCH_EVERY_SECONDS", "1"))),
             page_rate_per_minute=int(env.get("CONBINI_WORKER_PAGE_RATE_PER_MINUTE", "120")),
+            trusted_proxies=tuple(
+                str(net) for net in trusted_networks(env.get("CONBINI_TRUSTED_PROXIES", ""))
+            ),
+            oidc=oidc_from(env),
         )
 
     @classmethod

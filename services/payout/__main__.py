@@ -24,7 +24,13 @@ def main(argv: list[str]) -> int:
     settings = PayoutSettings.from_env()
     payout = build_payout(settings)
     if args.role == "api":
-        uvicorn.run(create_app(payout), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(payout),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            proxy_headers=False,  # X-Forwarded-For: backbone.clientaddr, trusted proxies only
+        )
     elif args.role == "relay":
         run_until_signalled(
             lambda stop: run_relay("payout", payout.app, to_contract, settings.backbone, stop)

@@ -6,8 +6,9 @@ from datetime import date
 
 import jpholiday
 
-from backbone.auth import load_or_create_key
+from backbone.auth import TokenVerifier, load_or_create_key
 from backbone.clock import Clock, SystemClock
+from backbone.oidc import verifier_for
 from backbone.personal import PersonalVault, key_store_for
 from backbone.runtime import open_store
 from payout.application import PayoutApplication
@@ -30,6 +31,7 @@ class Payout:
     app: PayoutApplication
     settings: PayoutSettings
     jwt_key: str
+    verifier: TokenVerifier
     remitter: Remitter
     clock: Clock = field(default_factory=SystemClock)
 
@@ -61,10 +63,12 @@ def build_payout(settings: PayoutSettings, clock: Clock | None = None) -> Payout
             holder=r.name,
         ),
     )
+    key = load_or_create_key(settings.jwt_key_file)
     return Payout(
         app=app,
         settings=settings,
-        jwt_key=load_or_create_key(settings.jwt_key_file),
+        jwt_key=key,
+        verifier=verifier_for(key, settings.oidc),
         remitter=remitter,
         clock=clock or SystemClock(),
     )

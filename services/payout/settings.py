@@ -5,9 +5,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backbone.oidc import OidcSettings, oidc_from
 from backbone.runtime import BackboneSettings
-from backbone.settings import backbone_from_env, jwt_key_file, master_key_file
+from backbone.settings import backbone_from_env, body_limits_from, jwt_key_file, master_key_file
 from backbone.stores import StoreSettings
+from backbone.web import BodyLimits
 from payout.domain.money import Terms
 from payout.domain.zengin import LineEnding
 
@@ -33,11 +35,15 @@ class PayoutSettings:
     master_key_file: Path
     host: str = "127.0.0.1"
     port: int = 8003
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
+    """The largest request bodies the API reads."""
     terms: Terms = field(default_factory=Terms)
     pay_day_of_next_month: int = 0
     """Day of the month after the period to pay on; 0 = its last day (月末締め翌月末払い)."""
     remitter: RemitterSettings = field(default_factory=RemitterSettings)
     line_ending: LineEnding = "crlf"
+    oidc: OidcSettings | None = None
+    """People's tokens from an OIDC provider (`CONBINI_OIDC_*`); None: the local key only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "PayoutSettings":
@@ -49,6 +55,7 @@ class PayoutSettings:
             raise ValueError(msg)
         return cls(
             backbone=backbone_from_env(env),
+            body_limits=body_limits_from(env),
             jwt_key_file=jwt_key_file(env),
             master_key_file=master_key_file(env),
             host=env.get("CONBINI_PAYOUT_HOST", "127.0.0.1"),
@@ -69,6 +76,7 @@ class PayoutSettings:
                 number=env.get("CONBINI_REMITTER_ACCOUNT", "0000000"),
             ),
             line_ending="crlf" if ending == "crlf" else "lf" if ending == "lf" else "none",
+            oidc=oidc_from(env),
         )
 
     @classmethod

@@ -9,7 +9,6 @@ import asyncio
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-import nats
 import pytest
 
 from contracts.base import encode
@@ -22,13 +21,13 @@ from contracts.broker import (
 from contracts.notify import OfferAccepted
 from contracts.subjects import subject_of
 from contracts.values import Channel
-from tests.support.town import TENANT, Town, broker_events
+from tests.support.town import TENANT, Town, broker_events, connect_as
 from tests.support.waiting import eventually
 
 
 async def answer_yes(url: str, offers: list[TaskOffered]) -> None:
     """What notify will publish when each worker taps うける, all at once."""
-    client = await nats.connect(servers=[url])
+    client = await connect_as(url)
     js = client.jetstream()
     now = datetime.now(UTC)
     answers = [
@@ -68,7 +67,7 @@ async def test_exactly_one_of_fifty_simultaneous_acceptances_wins(town: Town) ->
         return len(offers) == 50
 
     await eventually(all_offered, within=60)
-    await answer_yes(town.nats_url, offers)
+    await answer_yes(town.nats_url_as("notify"), offers)
 
     async def all_answered() -> bool:
         events = await broker_events(town.nats_url)
@@ -99,7 +98,7 @@ async def test_a_request_flows_to_work_completed_across_processes(town: Town) ->
         return len(offers) == 3
 
     await eventually(offered, within=60)
-    await answer_yes(town.nats_url, offers[:1])
+    await answer_yes(town.nats_url_as("notify"), offers[:1])
 
     async def assigned() -> bool:
         seen = town.call("GET", f"/tasks/{task['id']}", town.coordinator)

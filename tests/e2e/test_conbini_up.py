@@ -1,5 +1,6 @@
 """`conbini up` runs the embedded NATS with streams, reports health, stops and resumes."""
 
+import json
 import os
 import shutil
 import sys
@@ -11,7 +12,10 @@ import nats
 import pytest
 
 from backbone.nats_server import NatsServer, free_port, port_is_open
+from backbone.nats_users import OPERATOR, USERS, USERS_DIR
+from backbone.runtime import connect_once
 from tests.support.processes import RunningCommand
+from tests.support.town import connect_as, login_url
 from tests.support.waiting import eventually
 
 CONBINI = [sys.executable, "-m", "conbini"]
@@ -36,8 +40,16 @@ def conbini_up(up_env: dict[str, str], tmp_path: Path) -> Iterator[RunningComman
     command.kill()
 
 
-def nats_url(env: dict[str, str]) -> str:
-    return f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+def nats_url(env: dict[str, str], user: str = OPERATOR) -> str:
+    plain = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+    return login_url(plain, Path(env["CONBINI_DATA_DIR"]), user)
+
+
+def connected_users(env: dict[str, str]) -> set[str]:
+    """The NATS user of every client connected to the embedded server (from /connz)."""
+    url = f"http://127.0.0.1:{env['CONBINI_NATS_MONITOR_PORT']}/connz?auth=true&limit=1024"
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return {conn.get("authorized_user", "") for conn in json.load(response)["connections"]}
 
 
 async def last_seq(url: str, stream: str) -> int:
@@ -56,7 +68,18 @@ async def test_up_reports_health_and_data_survives_when_stopped_and_started_agai
     assert any("JetStream on" in line for line in conbini_up.lines)
     for stream in ("BROKER", "NOTIFY", "PAYOUT", "DEADLETTER"):
         assert any(f"stream     {stream}" in line for line in conbini_up.lines)
-    client = await nats.connect(servers=[nats_url(up_env)])
+    users = Path(up_env["CONBINI_DATA_DIR"]) / USERS_DIR
+    assert {path.stem for path in users.iterdir()} == set(USERS)
+    assert {path.stat().st_mode & 0o777 for path in users.iterdir()} == {0o600}
+    config = Path(up_env["CONBINI_DATA_DIR"]) / "nats" / "nats-server.conf"
+    assert config.stat().st_mode & 0o777 == 0o600, "the server's config holds the passwords"
+    anonymous = f"nats://127.0.0.1:{up_env['CONBINI_NATS_PORT']}"
+    assert await connect_once([anonymous], timeout_s=2) is None, "no anonymous clients"
+    await eventually(
+        lambda: connected_users(up_env) >= set(USERS), within=60, what="every service connected"
+    )
+    assert "" not in connected_users(up_env)
+    client = await connect_as(nats_url(up_env, "broker"))
     ack = await client.jetstream().publish(
         "broker.task_offered.v1.mine", b"{}", headers={"Nats-Msg-Id": "broker:1"}
     )
@@ -113,6 +136,7 @@ async def test_up_uses_the_named_nats_when_given_one(
         command.wait_for("Press Ctrl-C", timeout=120)
         assert any(nats_server.url in line for line in command.lines)
         assert not (tmp_path / "data" / "nats").exists()
+        assert not (tmp_path / "data" / USERS_DIR).exists(), "nothing generated for it"
         assert await last_seq(nats_server.url, "NOTIFY") >= 0
         assert command.interrupt() == 0
     finally:

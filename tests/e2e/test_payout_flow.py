@@ -11,7 +11,7 @@ import nats
 from contracts.broker import WorkCompleted
 from contracts.payout import RewardPaid, payout_decoder
 from tests.support.flows import assigned_task, last_month
-from tests.support.town import Town, broker_events
+from tests.support.town import Town, broker_events, connect_as
 from tests.support.waiting import eventually
 
 ACCOUNT = {
@@ -38,7 +38,7 @@ async def payout_events(url: str) -> list[object]:
 
 async def republish(url: str, event: WorkCompleted, data: bytes) -> None:
     """The same WorkCompleted once more, as a relay retry past the dedup window would."""
-    client = await nats.connect(servers=[url])
+    client = await connect_as(url)
     await client.jetstream().publish(
         f"broker.work_completed.v1.{event.tenant}", data, headers={"Nats-Msg-Id": "again:1"}
     )
@@ -78,7 +78,7 @@ async def test_work_completed_on_the_bus_is_paid_once_and_reconciles(town: Town)
     await eventually(accrued, within=60, what="the reward to accrue")
     assert rewards[0]["net_yen"] == 3063  # ¥1,050 × 175 min, rounded up; no transport
     done = next(e for e in await broker_events(town.nats_url) if isinstance(e, WorkCompleted))
-    await republish(town.nats_url, done, await raw_work_completed(town.nats_url))
+    await republish(town.nats_url_as("broker"), done, await raw_work_completed(town.nats_url))
 
     town.call("PUT", f"/workers/{worker}/bank-account", town.accountant, ACCOUNT, base=town.payout)
     run = town.call("POST", "/runs", town.accountant, {"period": period}, base=town.payout)

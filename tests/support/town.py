@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -11,9 +12,11 @@ from typing import Any
 from uuid import uuid4
 
 import nats
+from nats.aio.client import Client
 
 from backbone.auth import Role, issue_token, load_or_create_key
 from backbone.nats_server import free_port
+from backbone.nats_users import OPERATOR, USERS_DIR, inbox_prefix, password_file
 from contracts.broker import BrokerEvent, broker_decoder
 from tests.support.people import personal_json
 from tests.support.processes import RunningCommand
@@ -31,7 +34,9 @@ class Town:
         self.base = f"http://127.0.0.1:{env['CONBINI_BROKER_PORT']}"
         self.notify = f"http://127.0.0.1:{env['CONBINI_NOTIFY_PORT']}"
         self.payout = f"http://127.0.0.1:{env['CONBINI_PAYOUT_PORT']}"
-        self.nats_url = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+        self.plain_nats_url = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+        self.nats_url = self.nats_url_as(OPERATOR)
+        """The embedded NATS as its operator (it reads every stream, publishes no event)."""
         key = load_or_create_key(Path(env["CONBINI_DATA_DIR"]) / "jwt.key")
         self.requester_id = uuid4()
         self.requester = issue_token(
@@ -46,8 +51,12 @@ class Town:
         return {
             **os.environ,
             "CONBINI_DATA_DIR": self.env["CONBINI_DATA_DIR"],
-            "CONBINI_NATS_URL": self.nats_url,
+            "CONBINI_NATS_URL": self.plain_nats_url,  # commands act as the operator
         }
+
+    def nats_url_as(self, user: str) -> str:
+        """The embedded NATS URL with one of its users' credentials (`conbini up` made them)."""
+        return login_url(self.plain_nats_url, Path(self.env["CONBINI_DATA_DIR"]), user)
 
     def call(
         self, method: str, path: str, token: str, body: object = None, *, base: str | None = None
@@ -102,6 +111,18 @@ class Town:
         }
         task: dict[str, Any] = self.call("POST", "/tasks", self.coordinator, shift)
         return task
+
+
+def login_url(url: str, data_dir: Path, user: str) -> str:
+    """`url` carrying a user's password from a `conbini up` data dir (nats-py reads it)."""
+    password = password_file(data_dir / USERS_DIR, user).read_text(encoding="utf-8").strip()
+    return url.replace("nats://", f"nats://{user}:{password}@", 1)
+
+
+async def connect_as(url: str) -> Client:
+    """Connect with the user in `url`; a service's replies must come to its own inbox prefix."""
+    user = urllib.parse.urlsplit(url).username
+    return await nats.connect(servers=[url], inbox_prefix=inbox_prefix(user) if user else "_INBOX")
 
 
 def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:

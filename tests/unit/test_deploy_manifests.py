@@ -25,6 +25,7 @@ import jsonschema
 import pytest
 import yaml
 
+from backbone.nats_users import OPERATOR, USERS, password_variable, permissions_of, render_users
 from backbone.settings import backbone_from_env
 from conbini.up import ROLES
 
@@ -56,10 +57,12 @@ def tool(name: str) -> str:
     pytest.fail(f"{name} is not installed in this environment; run `make setup`")
 
 
-def run(*argv: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def run(
+    *argv: str, cwd: Path = REPO, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command to completion, capturing its output."""
     return subprocess.run(
-        list(argv), cwd=cwd, capture_output=True, text=True, timeout=300, check=False
+        list(argv), cwd=cwd, capture_output=True, text=True, timeout=300, check=False, env=env
     )
 
 
@@ -185,7 +188,8 @@ def test_compose_file_matches_the_compose_specification() -> None:
 
 def test_compose_runs_every_role_of_every_service_from_the_image(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    roles = {name for name in services if name not in {"postgres", "nats-1", "nats-2", "nats-3"}}
+    others = {"postgres", "nats-1", "nats-2", "nats-3", "nats-streams"}
+    roles = {name for name in services if name not in others}
 
     assert sorted(roles) == ROLE_NAMES
     for name in ROLE_NAMES:
@@ -262,14 +266,49 @@ def test_compose_nats_is_a_three_node_jetstream_cluster(compose: dict[str, Any])
         assert re.search(r"jetstream \{[^}]*\bsync_interval: always\b", config), name
         assert routes == set(names) - {name}, name
         assert any(v.endswith(":/data") for v in node["volumes"]), "JetStream data on a volume"
+        assert "./nats/users.conf:/etc/nats/users.conf:ro" in node["volumes"], name
+        assert re.search(r"^include \./users\.conf$", config, re.MULTILINE), name
+        for user in USERS:
+            variable = password_variable(user)
+            assert node["environment"][variable].startswith(f"${{{variable}:?"), name
+
+
+def test_nats_users_conf_is_the_one_the_code_derives() -> None:
+    text = (DEPLOY / "nats" / "users.conf").read_text(encoding="utf-8")
+
+    assert text.endswith(render_users()), "regenerate deploy/nats/users.conf from render_users()"
+
+
+def test_compose_roles_connect_as_their_own_nats_user_with_a_password_from_the_env(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    streams = services["nats-streams"]
+
+    for name in ROLE_NAMES:
+        service = name.split("-")[0]
+        env = services[name]["environment"]
+        login = settings_of(env).nats_login
+        assert login is not None, name
+        assert login.user == service, name
+        assert env["CONBINI_NATS_PASSWORD"].startswith(f"${{{password_variable(service)}:?"), name
+    assert streams["command"] == ["conbini", "streams"]
+    assert streams["environment"]["CONBINI_NATS_USER"] == "operator"
+    assert streams["environment"]["CONBINI_NATS_PASSWORD"].startswith("${NATS_OPERATOR_PASSWORD:?")
 
 
 @pytest.mark.parametrize("node", ["nats-1", "nats-2", "nats-3"])
 def test_nats_configs_are_accepted_by_nats_server(node: str) -> None:
-    result = run(tool("nats-server"), "-t", "-c", str(DEPLOY / "nats" / f"{node}.conf"))
+    config = str(DEPLOY / "nats" / f"{node}.conf")
+    passwords = {password_variable(user): f"not-a-secret-{user}" for user in USERS}
+
+    result = run(tool("nats-server"), "-t", "-c", config, env=passwords)
+    without = run(tool("nats-server"), "-t", "-c", config, env={})
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "is valid" in result.stdout + result.stderr
+    assert without.returncode != 0, "a node must not start without its users' passwords"
+    assert "NATS_BROKER_PASSWORD" in without.stdout + without.stderr
 
 
 def test_compose_postgres_is_version_16_on_a_volume(compose: dict[str, Any]) -> None:
@@ -437,6 +476,42 @@ def test_k8s_pods_are_unprivileged_bounded_and_get_the_keys(
         assert mount["readOnly"] is True, name
         for variable, file in (("MASTER", "master.key"), ("JWT", "jwt.key")):
             assert config[f"CONBINI_{variable}_KEY_FILE"] == f"{mount['mountPath']}/{file}"
+
+
+def test_k8s_roles_connect_as_their_own_nats_user_and_a_job_provisions_streams(
+    rendered: list[dict[str, Any]],
+) -> None:
+    def nats_env(container: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        env = {e["name"]: e for e in container["env"]}
+        password = env["CONBINI_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        return env["CONBINI_NATS_USER"]["value"], password
+
+    job = objects(rendered, "Job")["nats-streams"]
+    [streams] = job["spec"]["template"]["spec"]["containers"]
+
+    for name, deployment in objects(rendered, "Deployment").items():
+        user, password = nats_env(container_of(deployment))
+        assert user == name.split("-")[0], name
+        assert password == {"name": "conbini-nats-users", "key": user}, name
+    assert streams["args"] == ["conbini", "streams"]
+    assert nats_env(streams) == (OPERATOR, {"name": "conbini-nats-users", "key": OPERATOR})
+
+
+def test_nats_chart_values_give_each_user_the_derived_permissions() -> None:
+    values = load_yaml(K8S / nats_chart()["valuesFile"])
+    users = values["config"]["merge"]["authorization"]["users"]
+    env = values["container"]["env"]
+
+    assert [entry["user"] for entry in users] == list(USERS)
+    for entry in users:
+        user, wanted = entry["user"], permissions_of(entry["user"])
+        variable = password_variable(user)
+        assert entry["password"] == f"<< ${variable} >>", "the chart's unquoted env reference"
+        assert entry["permissions"]["publish"]["allow"] == list(wanted.publish), user
+        assert entry["permissions"]["publish"].get("deny", []) == list(wanted.publish_deny)
+        assert entry["permissions"]["subscribe"]["allow"] == list(wanted.subscribe), user
+        secret = env[variable]["valueFrom"]["secretKeyRef"]
+        assert secret == {"name": "conbini-nats-users", "key": user}
 
 
 def test_kustomizations_list_files_that_exist() -> None:

@@ -18,7 +18,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
-from backbone.web import openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -32,7 +32,6 @@ from broker.http.job_requests import JobRequestsController
 from broker.http.tasks import CompletionsController, TasksController
 from broker.http.workers import WorkersController
 
-MAX_BODY_BYTES = 256 * 1024
 PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
@@ -82,7 +81,7 @@ def create_app(broker: Broker) -> Litestar:
     metrics, observed = observability(
         "broker",
         broker.app,
-        broker.settings.backbone.nats_urls,
+        broker.settings.backbone,
         {
             "conbini_open_offers": (
                 "Offers waiting for an answer",
@@ -103,7 +102,8 @@ def create_app(broker: Broker) -> Litestar:
         middleware=[
             tracing_middleware,
             metrics.middleware,
-            DefineMiddleware(bearer_middleware(broker.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(broker.verifier), exclude=PUBLIC),
+            DefineMiddleware(BodyLimitMiddleware, limits=broker.settings.body_limits),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("broker", broker.settings.backbone.store),
@@ -111,5 +111,5 @@ def create_app(broker: Broker) -> Litestar:
         ],
         plugins=[ProblemDetailsPlugin(problems)],
         openapi_config=openapi,
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=broker.settings.body_limits.body,
     )

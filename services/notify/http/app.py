@@ -17,10 +17,11 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from backbone.auth import bearer_middleware
+from backbone.clientaddr import networks_of, rate_limit_identifier
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
-from backbone.web import openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -31,7 +32,6 @@ from notify.http.pages import LinkRefusedError, WorkerPageController
 from notify.http.words import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MAX_BODY_BYTES = 64 * 1024
 NOT_RATE_LIMITED = (
     "^/health",
     "^/ready",
@@ -116,7 +116,7 @@ def create_app(notify: Notify) -> Litestar:
     metrics, observed = observability(
         "notify",
         notify.app,
-        notify.settings.backbone.nats_urls,
+        notify.settings.backbone,
         {
             "conbini_open_offers": (
                 "Offers waiting for an answer",
@@ -146,8 +146,12 @@ def create_app(notify: Notify) -> Litestar:
             RateLimitConfig(
                 rate_limit=("minute", notify.settings.page_rate_per_minute),
                 exclude=list(NOT_RATE_LIMITED),  # limited: worker pages, the LINE webhook
+                identifier_for_request=rate_limit_identifier(
+                    networks_of(notify.settings.trusted_proxies)
+                ),
             ).middleware,
-            DefineMiddleware(bearer_middleware(notify.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(notify.verifier), exclude=PUBLIC),
+            DefineMiddleware(BodyLimitMiddleware, limits=notify.settings.body_limits),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("notify", notify.settings.backbone.store),
@@ -158,5 +162,5 @@ def create_app(notify: Notify) -> Litestar:
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
         lifespan=[following],
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=notify.settings.body_limits.body,
     )

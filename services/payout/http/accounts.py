@@ -5,6 +5,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, put
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backbone.auth import Role, requires
@@ -17,6 +18,7 @@ from payout.reports import at_risk
 
 ACCOUNTANT = requires(Role.ACCOUNTANT)
 READERS = requires(Role.ACCOUNTANT, Role.AUDITOR)
+NO_STORE = CacheControlHeader(no_store=True)
 
 
 class BankAccountView(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,6 +78,7 @@ class AccountsController(Controller):
         guards=[ACCOUNTANT],
         sync_to_thread=True,
         summary="Record a worker's bank account (checked, sealed)",
+        cache_control=NO_STORE,  # the holder's name: not kept by Idempotency-Key either
     )
     def bank_account(
         self,

@@ -21,7 +21,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
-from backbone.web import openapi_config, problem
+from backbone.web import BodyLimitMiddleware, openapi_config, problem
 from payout.bootstrap import Payout
 from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
 from payout.domain.reward import RewardStateError
@@ -30,7 +30,6 @@ from payout.http.reports import ReportsController
 from payout.http.runs import RunsController
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MAX_BODY_BYTES = 1024 * 1024  # a result file of a 9,999-line run fits
 PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
 
 
@@ -65,7 +64,7 @@ def create_app(payout: Payout) -> Litestar:
     metrics, observed = observability(
         "payout",
         payout.app,
-        payout.settings.backbone.nats_urls,
+        payout.settings.backbone,
         {
             "conbini_payable_yen": (
                 "Yen owed to workers, not yet paid",
@@ -79,7 +78,8 @@ def create_app(payout: Payout) -> Litestar:
         middleware=[
             tracing_middleware,
             metrics.middleware,
-            DefineMiddleware(bearer_middleware(payout.jwt_key), exclude=PUBLIC),
+            DefineMiddleware(bearer_middleware(payout.verifier), exclude=PUBLIC),
+            DefineMiddleware(BodyLimitMiddleware, limits=payout.settings.body_limits),
             DefineMiddleware(
                 IdempotencyMiddleware,
                 keys=idempotency_store_for("payout", payout.settings.backbone.store),
@@ -88,5 +88,5 @@ def create_app(payout: Payout) -> Litestar:
         plugins=[ProblemDetailsPlugin(config)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
-        request_max_body_size=MAX_BODY_BYTES,
+        request_max_body_size=payout.settings.body_limits.body,
     )

@@ -178,7 +178,8 @@ class ReportsController(Controller):
         tenant = caller(request).tenant
         month = period_of(period)
         urls = list(payout.settings.backbone.nats_urls)
-        upstream = await completed_tasks(urls, tenant, month)
+        login = payout.settings.backbone.nats_login
+        upstream = await completed_tasks(urls, tenant, month, login=login)
         payout.app.books.catch_up(payout.app)
         found = reconcile(payout.app.books, tenant, month, upstream)
         return ReconciliationView(

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from backbone.auth import Role, requires
 from backbone.threads import run_sync
+from backbone.web import UPLOAD
 from payout.commands.bank_files import run_bank_files, run_summary_csv
 from payout.commands.close_payout_run import close_payout_run
 from payout.commands.settle_payout import Answer, answers_from_result_file, run_of, settle
@@ -222,6 +223,8 @@ class RunsController(Controller):
         guards=[ACCOUNTANT],
         status_code=HTTP_200_OK,
         summary="Import the bank's result file (CSV: line,code[,text]; UTF-8 or Shift_JIS)",
+        opt={UPLOAD: True},
+        request_max_body_size=None,  # BodyLimitMiddleware holds it to the upload limit
     )
     async def results(
         self, request: AnyRequest, payout: PayoutDep, period: FromPath[PeriodText]

@@ -161,7 +161,7 @@ def test_malformed_json_gets_a_400_problem(client: TestClient[Any], broker: Brok
 
 
 def test_an_oversize_body_is_refused(client: TestClient[Any], broker: Broker) -> None:
-    huge = request_body(description="x" * 300_000)
+    huge = request_body(description="x" * (1024 * 1024 + 1))
 
     response = client.post("/job-requests", json=huge, headers=auth(broker, Role.REQUESTER))
 
