@@ -4,7 +4,16 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import backbone, contracts_codec, lifecycle, lifecycle_peer, matching, notify, replay
+from bench import (
+    backbone,
+    chaos,
+    contracts_codec,
+    lifecycle,
+    lifecycle_peer,
+    matching,
+    notify,
+    replay,
+)
 
 BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., str]]] = {
     "backbone": (
@@ -28,8 +37,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         replay.run,
     ),
     "lifecycle": (
-        "request → carve → offer → accept → complete → RewardPaid through the real services,"
-        " against eventsourcing's System runner",
+        "request → carve → offer → accept → complete → RewardPaid, ours against the peer",
         lifecycle.add_arguments,
         lifecycle.run,
     ),
@@ -37,6 +45,11 @@ BENCHMARKS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Call
         "decode/encode contract events against msgspec's untyped floor",
         contracts_codec.add_arguments,
         contracts_codec.run,
+    ),
+    "chaos": (
+        "kill service processes, NATS and PostgreSQL while lifecycles run; count what was lost",
+        chaos.add_arguments,
+        chaos.run,
     ),
     "lifecycle-peer": (
         "the task lifecycle on eventsourcing's own System (MultiThreadedRunner, PostgreSQL)",

@@ -56,7 +56,9 @@ from nats.aio.msg import Msg
 from psycopg import sql
 
 from backbone.auth import Role, issue_token, load_or_create_key
+from backbone.settings import nats_login_from
 from conbini.demo import start_town
+from conbini.settings import operator_login_env
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TENANT = "mine-wakuwaku"
@@ -217,7 +219,9 @@ class TownDriver:
             name: f"http://127.0.0.1:{env[f'CONBINI_{name.upper()}_PORT']}"
             for name in ("broker", "notify", "payout")
         }
-        self.nats_url = f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+        self.nats_url = (
+            env.get("CONBINI_NATS_URL") or f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
+        )
         self.hops = Hops()
         self.conflicts = 0
         self.requesters = [uuid4() for _ in range(20)]
@@ -235,24 +239,36 @@ class TownDriver:
         return issue_token(self.key, tenant=TENANT, role=role, subject=subject or uuid4())
 
     async def call(
-        self, service: str, method: str, path: str, role: Role, body: object = None, **kw: Any
+        self,
+        service: str,
+        method: str,
+        path: str,
+        role: Role,
+        body: object = None,
+        *,
+        subject: UUID | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> Any:  # noqa: ANN401 - JSON
         """One API call; refusals raise with the problem's text."""
-        subject = kw.pop("subject", None)
-        headers = {"authorization": f"Bearer {self.token(role, subject)}"}
-        headers.update(kw.pop("headers", {}))
+        sent = {"authorization": f"Bearer {self.token(role, subject)}", **(headers or {})}
+        extra: dict[str, Any] = {"content": content} if content is not None else {"json": body}
         for attempt in range(8):
             response = await self.client.request(
-                method, self.urls[service] + path, json=body, headers=headers, **kw
+                method, self.urls[service] + path, headers=sent, **extra
             )
             if response.status_code != HTTP_CONFLICT or "try again" not in response.text:
                 break
             self.conflicts += 1  # another writer changed the task meanwhile: as told, again
             await asyncio.sleep(0.05 * (attempt + 1))
         if response.status_code >= 400:  # noqa: PLR2004 - HTTP errors
-            msg = f"{method} {path} → {response.status_code}: {response.text[:300]}"
-            raise RuntimeError(msg)
+            raise self.refused(method, path, response.status_code, response.text)
         return response.json() if response.content else None
+
+    def refused(self, method: str, path: str, status: int, text: str) -> Exception:
+        """The error to raise for a refusal."""
+        del self  # the lifecycle's people give up at once; chaos's try again
+        return RuntimeError(f"{method} {path} → {status}: {text[:300]}")
 
     async def register(self) -> None:
         """Register the workers, each free all week in the district, with a page link."""
@@ -427,13 +443,10 @@ class TownDriver:
         """The simulated month's last day."""
         return datetime.now(TOKYO).date().replace(day=1) - timedelta(days=1)
 
-    async def one_request(self, number: int) -> list[UUID]:
-        """A requester's request for a day's shifts, carved, answered, assigned, confirmed."""
-        hops = self.hops
-        requester = self.requesters[number % len(self.requesters)]
-        day, shifts = self.shifts_for(number)
+    def request_body(self, day: date) -> dict[str, Any]:
+        """A day's packing work: the request's shifts back to back from 9:00."""
         minutes = self.args.shifts * SHIFT_MINUTES
-        body = {
+        return {
             "title": "袋づめ",
             "work_type": "packing",
             "sector": "manufacturing",
@@ -453,9 +466,21 @@ class TownDriver:
             "transport_allowance_yen": 0,
             "spec": {"steps": ["袋に つめます"], "bring": []},
         }
+
+    async def one_request(self, number: int) -> list[UUID]:
+        """A requester's request for a day's shifts, carved, answered, assigned, confirmed."""
+        hops = self.hops
+        requester = self.requesters[number % len(self.requesters)]
+        day, shifts = self.shifts_for(number)
         key = {"idempotency-key": f"bench-{number}-{secrets.token_hex(4)}"}
         job = await self.call(
-            "broker", "POST", "/job-requests", Role.REQUESTER, body, subject=requester, headers=key
+            "broker",
+            "POST",
+            "/job-requests",
+            Role.REQUESTER,
+            self.request_body(day),
+            subject=requester,
+            headers=key,
         )
         sent = time.perf_counter()
         carved = await self.call(
@@ -475,8 +500,8 @@ class TownDriver:
                     hops.accept_sent.setdefault(task_id, hops.offer_seen[UUID(offer["offer_id"])])
         await self.until(tasks, hops.assigned, "assigned")
         completions = [
-            {"task_id": str(task["id"]), "worked_minutes": SHIFT_MINUTES, "finished_at": s["ends_at"]}
-            for task, s in zip(carved, shifts, strict=True)
+            {"task_id": t["id"], "worked_minutes": SHIFT_MINUTES, "finished_at": shift["ends_at"]}
+            for t, shift in zip(carved, shifts, strict=True)
         ]
         done = time.perf_counter()
         for task_id in tasks:
@@ -506,10 +531,9 @@ class TownDriver:
 
 
 def nats_credentials(env: dict[str, str]) -> dict[str, str]:
-    """The operator's NATS user, when the town runs with per-service users."""
-    user = env.get("CONBINI_NATS_USER")
-    password = env.get("CONBINI_NATS_PASSWORD")
-    return {"user": user, "password": password} if user and password else {}
+    """The operator's NATS login, when the town's server has per-service users."""
+    login = nats_login_from({**env, **operator_login_env(env)})
+    return {"user": login.user, "password": login.password} if login else {}
 
 
 async def drive(driver: TownDriver, args: argparse.Namespace, rate: float) -> float:
@@ -593,9 +617,7 @@ async def timed(driver: TownDriver, args: argparse.Namespace, rate: float, up_pi
     stats = []
     for pid, role in sorted(processes.items(), key=lambda item: item[1]):
         with contextlib.suppress(OSError):
-            stats.append(
-                ProcessStats(role, pid, cpu_seconds(pid) - before[pid], peak_rss_mb(pid))
-            )
+            stats.append(ProcessStats(role, pid, cpu_seconds(pid) - before[pid], peak_rss_mb(pid)))
     await driver.client.aclose()
     hops = driver.hops
     if hops.paid_twice:
