@@ -87,6 +87,15 @@ class Received:
     event: IntegrationEvent
 
 
+class Envelope(msgspec.Struct):
+    """The one field every contract event carries on the wire: its tag."""
+
+    type: str
+
+
+ENVELOPE = msgspec.json.Decoder(Envelope)
+
+
 class Poison(Exception):  # noqa: N818 - it names the message, not the failure
     """A message that cannot be processed, with the reason."""
 
@@ -257,6 +266,7 @@ class Inbox:
             msg_text = f"no handler for subject {msg.subject}"
             raise Poison(msg_text)
         try:
+            ENVELOPE.decode(msg.data)  # one tagged type alone would take a body with no `type`
             event = decoder.decode(msg.data)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
             msg_text = f"undecodable {tag}: {error}"

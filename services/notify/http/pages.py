@@ -24,6 +24,7 @@ from notify.bootstrap import Notify
 from notify.commands.answer_offer import answer_offer
 from notify.commands.check_in_out import check_in, check_out
 from notify.http.context import HubDep, NotifyDep
+from notify.http.headers import WorkerPageHeaders, new_nonce, page_policy
 from notify.http.views import aggregate_view, card_view, job_view
 from notify.http.words import WORDS
 from notify.links import BadLinkError, LinkHolder, read_link_token
@@ -87,13 +88,17 @@ class WorkerPageController(Controller):
 
     path = "/w/{token:str}"
     include_in_schema = True
+    middleware = (WorkerPageHeaders,)
 
     @get("/", summary="The worker's page", media_type="text/html", sync_to_thread=False)
     def page(self, notify: NotifyDep, token: FromPath[str], lang: LangParam = None) -> Template:
         """Offers with their buttons, upcoming tasks with check-in and check-out."""
         holder = holder_of(notify, token)
+        nonce = new_nonce()
         return Template(
-            "page.html.j2", context=dict(board_context(notify, token, holder, lang or "ja"))
+            "page.html.j2",
+            context=dict(board_context(notify, token, holder, lang or "ja")) | {"nonce": nonce},
+            headers={"content-security-policy": page_policy(nonce)},
         )
 
     @get("/board", summary="The page's live part", media_type="text/html", sync_to_thread=False)
