@@ -8,11 +8,18 @@ and restarts agree. Server errors (5xx) are not kept: the client may simply retr
 a response marked `Cache-Control: no-store` (one carrying personal data, which must not
 lie in plaintext beside the sealed events): its key is released, so such routes must be
 idempotent by nature (a PUT).
+
+A claim whose process died before answering (or before keeping its answer, e.g. while the
+database restarted) lapses after `PENDING_S`: the same key and body may then run again.
+Requests finish within seconds, so a lapsed claim is a dead one; a command that committed
+just before its process died may then run twice, which each command's own rules (one
+carving per request, one completion per task) refuse or absorb.
 """
 
 import asyncio
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -29,13 +36,17 @@ from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, Scope, S
 from psycopg import sql
 
 from backbone.auth import Principal
+from backbone.errors import TRANSIENT
 from backbone.stores import StoreSettings, ensure_schema
 
 HEADER = b"idempotency-key"
 KEEP_SECONDS = 24 * 3600
+PENDING_S = 60.0
+"""A claim older than this, still unanswered, is a dead process's: it may be taken again."""
 METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
 SERVER_ERROR = 500
+log = logging.getLogger(__name__)
 
 
 Row = tuple[str, str, int | None, str | None, bytes | None]
@@ -135,8 +146,10 @@ class SqliteIdempotency:
             conn.execute("DELETE FROM idempotency WHERE at < ?", (time.time() - KEEP_SECONDS,))
             claimed = conn.execute(
                 "INSERT INTO idempotency (scope, digest, state, at) VALUES (?, ?, 'pending', ?)"
-                " ON CONFLICT (scope) DO NOTHING",
-                (scope, digest, time.time()),
+                " ON CONFLICT (scope) DO UPDATE SET at = excluded.at"
+                " WHERE idempotency.state = 'pending' AND idempotency.digest = excluded.digest"
+                " AND idempotency.at < ?",
+                (scope, digest, time.time(), time.time() - PENDING_S),
             ).rowcount
             if claimed:
                 return Begun.NEW, None
@@ -186,10 +199,12 @@ class PostgresIdempotency:
             )
             claimed = conn.execute(
                 sql.SQL(
-                    "INSERT INTO {} (scope, digest, state) VALUES (%s, %s, 'pending')"
-                    " ON CONFLICT (scope) DO NOTHING"
+                    "INSERT INTO {} AS kept (scope, digest, state) VALUES (%s, %s, 'pending')"
+                    " ON CONFLICT (scope) DO UPDATE SET at = now()"
+                    " WHERE kept.state = 'pending' AND kept.digest = excluded.digest"
+                    " AND kept.at < now() - make_interval(secs => %s)"
                 ).format(self.table),
-                (scope, digest),
+                (scope, digest, PENDING_S),
             ).rowcount
             if claimed:
                 return Begun.NEW, None
@@ -295,7 +310,10 @@ class IdempotencyMiddleware:
             await asyncio.to_thread(self.keys.abandon, scoped)
             return
         kept = Kept(sent["status"], sent["type"], sent["body"])
-        await asyncio.to_thread(self.keys.finish, scoped, kept)
+        try:
+            await asyncio.to_thread(self.keys.finish, scoped, kept)
+        except TRANSIENT as error:  # the answer is out already; the claim lapses (PENDING_S)
+            log.warning("idempotency: could not keep the answer for a key: %s", error)
 
 
 def key_of(scope: Scope) -> str | None:

@@ -28,6 +28,7 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
 from opentelemetry.trace import SpanKind
 
 from backbone.crashpoints import INBOX_AFTER_COMMIT, CrashPoint, reached
@@ -76,6 +77,8 @@ class InboxStatus:
     processed: int = 0
     duplicates: int = 0
     dead_lettered: int = 0
+    rewound: int = 0
+    """Times the consumer was restarted at the recorded position (it had run ahead)."""
     last_error: str = ""
 
 
@@ -134,6 +137,9 @@ class Inbox:
         self.lease = lease
         self.known_position: int | None = None
         self.sub: JetStreamContext.PullSubscription | None = None
+        self.next_delivery: int | None = None
+        """The consumer sequence the next delivery must have; another means one was lost."""
+        self.sub_stale = False
         self.status = InboxStatus()
 
     def consumer_config(self) -> ConsumerConfig:
@@ -191,14 +197,53 @@ class Inbox:
             self.status.active = True
             log.info("inbox %s is the active consumer", self.durable)
         if self.sub is None:
-            await self.js.add_consumer(self.stream, self.consumer_config())
-            self.sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+            await self.bind(stop)
+        assert self.sub is not None  # noqa: S101 - bound just above
         msgs = await self.fetch(self.sub)
         if not msgs:
             return
         settled = await self.handle(msgs, stop)
         if settled is not None:
             await settled.ack()  # AckPolicy.ALL: settles it and everything before
+
+    async def bind(self, stop: asyncio.Event) -> None:
+        """Subscribe to the durable consumer, delivering from just after the recorded position.
+
+        The store's tracking is the truth; the consumer's state is a cache of it. Deliveries
+        that went out but were never recorded (a killed process's last fetch, a fetch that
+        timed out while messages were on their way) stay pending until AckWait, while newer
+        messages keep coming: taking those first would move the high-water mark past the
+        pending ones, and acking them (AckPolicy.ALL) would settle the pending ones unseen.
+        So when the consumer has anything pending or delivered beyond the recorded
+        position, it is recreated to start at the position.
+        """
+        position = await self.retrying(stop, self.app.recorder.max_tracking_id, self.durable) or 0
+        self.known_position = position
+        config = self.consumer_config()
+        try:
+            info = await self.js.consumer_info(self.stream, self.durable)
+        except NotFoundError:
+            info = None
+        if info is not None and (info.num_ack_pending or info.delivered.stream_seq > position):
+            log.warning(
+                "inbox %s: consumer ran ahead of the store (delivered %s, recorded %s, %s "
+                "pending); restarting it at %s",
+                self.durable,
+                info.delivered.stream_seq,
+                position,
+                info.num_ack_pending,
+                position + 1,
+            )
+            self.status.rewound += 1
+            await self.js.delete_consumer(self.stream, self.durable)
+            info = None
+        if info is None:
+            if position:
+                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+                config.opt_start_seq = position + 1
+            await self.js.add_consumer(self.stream, config)
+        self.sub = await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+        self.next_delivery = info.delivered.consumer_seq + 1 if info is not None else 1
 
     async def reset(self) -> None:
         """Drop the subscription; the next cycle binds to the durable consumer again."""
@@ -230,6 +275,18 @@ class Inbox:
         last_seq = high
         for msg in msgs:
             seq = msg.metadata.sequence.stream
+            delivery = msg.metadata.sequence.consumer
+            if self.next_delivery is not None and delivery != self.next_delivery:
+                log.warning(
+                    "inbox %s: delivery %s came instead of %s (one was lost on its way); "
+                    "rebinding at the recorded position",
+                    self.durable,
+                    delivery,
+                    self.next_delivery,
+                )
+                self.sub_stale = True
+                break
+            self.next_delivery = delivery + 1
             if seq <= high:
                 self.status.duplicates += 1
                 settled = msg
@@ -252,6 +309,9 @@ class Inbox:
                 await self.dead_letter(msg, str(poison), stop)
             settled = msg
         await self.commit(pending, msgs, stop)
+        if self.sub_stale:
+            self.sub_stale = False
+            await self.reset()  # the next cycle rebinds, restarting the consumer if need be
         return settled
 
     def decode(self, msg: Msg) -> IntegrationEvent:

@@ -79,6 +79,7 @@ def consumer_subjects(stream: str, durable: str) -> list[str]:
         f"{api}.CREATE.{stream}.{durable}",  # the named form (nats-server 2.9+)
         f"{api}.CREATE.{stream}.{durable}.>",  # the named form with its filter subject
         f"{api}.INFO.{stream}.{durable}",
+        f"{api}.DELETE.{stream}.{durable}",  # restarted at the store's position (inbox.bind)
         f"{api}.MSG.NEXT.{stream}.{durable}",
         f"$JS.ACK.{stream}.{durable}.>",  # ack, nak, in-progress
     ]

@@ -1,24 +1,29 @@
 """What every service's HTTP edge shares: the caller, the request's flow, problems, /docs."""
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsException
-from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ExceptionHandlersMap, ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from backbone.auth import Principal
+from backbone.errors import TRANSIENT
 from backbone.flow import Flow, within_flow
 from backbone.tracing import new_correlation
 
 AnyRequest = Request[Any, Any, Any]
+RETRY_AFTER_S = 2
+log = logging.getLogger(__name__)
 UPLOAD = "upload"
 """A route handler's `opt` key: this route takes a file, up to the larger upload limit."""
 
@@ -132,3 +137,33 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+def store_unavailable(request: AnyRequest, error: Exception) -> Response[Any]:
+    """503 problem details for an outage of the store or the bus: try again, nothing was lost.
+
+    Registered for every transient failure (`backbone.errors.TRANSIENT`) by each service's
+    app, so a restarting database is an honest "come back shortly", never a 500.
+    """
+    log.warning("%s %s: unavailable (%s)", request.method, request.url.path, error)
+    body = {
+        "type": "about:blank",
+        "status": HTTP_503_SERVICE_UNAVAILABLE,
+        "title": "Temporarily unavailable",
+        "detail": (
+            "いま つかえません。すこし まって、もう いちど おくって ください。"
+            " The service's store is restarting; send the same request again shortly"
+            " (with the same Idempotency-Key)."
+        ),
+    }
+    return Response(
+        body,
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        media_type="application/problem+json",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def unavailable_handlers() -> ExceptionHandlersMap:
+    """The exception handlers mapping every transient failure to `store_unavailable`."""
+    return {kind: store_unavailable for kind in TRANSIENT if issubclass(kind, Exception)}

@@ -18,7 +18,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
-from backbone.web import BodyLimitMiddleware, openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config, unavailable_handlers
 from broker.bootstrap import Broker
 from broker.domain.errors import (
     BrokerError,
@@ -109,6 +109,7 @@ def create_app(broker: Broker) -> Litestar:
                 keys=idempotency_store_for("broker", broker.settings.backbone.store),
             ),
         ],
+        exception_handlers=unavailable_handlers(),
         plugins=[ProblemDetailsPlugin(problems)],
         openapi_config=openapi,
         request_max_body_size=broker.settings.body_limits.body,

@@ -21,7 +21,7 @@ from backbone.clientaddr import networks_of, rate_limit_identifier
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.tracing import tracing_middleware
-from backbone.web import BodyLimitMiddleware, openapi_config
+from backbone.web import BodyLimitMiddleware, openapi_config, unavailable_handlers
 from notify.bootstrap import Notify
 from notify.commands.record_phone_answer import FutureAnswerError
 from notify.domain.errors import JobStateError, NotFoundError, NotifyError
@@ -157,7 +157,7 @@ def create_app(notify: Notify) -> Litestar:
                 keys=idempotency_store_for("notify", notify.settings.backbone.store),
             ),
         ],
-        exception_handlers=handlers,
+        exception_handlers={**handlers, **unavailable_handlers()},
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,

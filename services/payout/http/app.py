@@ -21,7 +21,7 @@ from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
 from backbone.personal import ErasedError
 from backbone.tracing import tracing_middleware
-from backbone.web import BodyLimitMiddleware, openapi_config, problem
+from backbone.web import BodyLimitMiddleware, openapi_config, problem, unavailable_handlers
 from payout.bootstrap import Payout
 from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
 from payout.domain.reward import RewardStateError
@@ -85,6 +85,7 @@ def create_app(payout: Payout) -> Litestar:
                 keys=idempotency_store_for("payout", payout.settings.backbone.store),
             ),
         ],
+        exception_handlers=unavailable_handlers(),
         plugins=[ProblemDetailsPlugin(config)],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
