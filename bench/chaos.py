@@ -76,6 +76,8 @@ class Chaos:
     killed: Counter[str] = field(default_factory=Counter)
     nats_restarts: int = 0
     postgres_restarts: int = 0
+    planned: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once NATS and PostgreSQL have each been crashed and restarted twice."""
     server_errors: int = 0
     """5xx answers seen (each retried); reported, since a 500 is a defect even here."""
     retried: int = 0
@@ -291,6 +293,8 @@ async def saboteur(
                 await asyncio.to_thread(restart_postgres, postgres)
                 chaos.postgres_restarts += 1
             print(f"  restarted {what} at {driver.requests_done}/{requests} requests", flush=True)
+            if not plan:
+                chaos.planned.set()
         if time.monotonic() < next_kill:
             continue
         next_kill = time.monotonic() + args.kill_every
@@ -340,8 +344,7 @@ async def drive_through_chaos(
 
     try:
         await asyncio.gather(*(requester() for _ in range(args.concurrency)))
-        while driver.chaos.nats_restarts < 2 or driver.chaos.postgres_restarts < 2:  # noqa: PLR2004
-            await asyncio.sleep(POLL_S)  # a small run finishes before the plan's last step
+        await driver.chaos.planned.wait()  # a small run finishes before the plan's last step
         await driver.until_rewards(everything, paid=False)
         await driver.pay_stubbornly()
         await driver.until_rewards(everything, paid=True)

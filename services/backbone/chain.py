@@ -26,7 +26,7 @@ from uuid import UUID
 import psycopg
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 from psycopg import Cursor
@@ -129,6 +129,60 @@ class ChainedPostgresProcessRecorder(PostgresProcessRecorder):
                 "link bytea NOT NULL)"
             ).format(self.chain_table)
         )
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,  # noqa: ANN401 - eventsourcing's signature
+    ) -> Sequence[int] | None:
+        """Insert, recognising a commit whose acknowledgement was lost.
+
+        When the server crashes or the connection drops during COMMIT, the transaction may
+        have committed although the client saw an error; eventsourcing then retries the
+        insert, which meets its own rows as a uniqueness violation. If every event of this
+        call is stored exactly as given (and the tracking record too), the first attempt
+        committed: that is success, not a conflict, and its notification ids are returned.
+        """
+        try:
+            ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        except IntegrityError:
+            found = self.committed_already(stored_events, kwargs.get("tracking"))
+            if found is None:
+                raise
+            return found
+        return ids
+
+    def committed_already(
+        self, stored_events: Sequence[StoredEvent], tracking: Tracking | None
+    ) -> list[int] | None:
+        """The notification ids of exactly these events if all are stored; else None."""
+        if not stored_events:
+            return None
+        events = Identifier(self.datastore.schema, self.events_table_name)
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            ids = []
+            for event in stored_events:
+                curs.execute(
+                    SQL(
+                        "SELECT notification_id, topic, state FROM {} "
+                        "WHERE originator_id = %s AND originator_version = %s"
+                    ).format(events),
+                    (event.originator_id, event.originator_version),
+                )
+                row = curs.fetchone()
+                if row is None or row["topic"] != event.topic or bytes(row["state"]) != event.state:
+                    return None
+                ids.append(int(row["notification_id"]))
+            if tracking is not None:
+                curs.execute(
+                    SQL(
+                        "SELECT 1 FROM {} WHERE application_name = %s AND notification_id >= %s"
+                    ).format(Identifier(self.datastore.schema, self.tracking_table_name)),
+                    (tracking.application_name, tracking.notification_id),
+                )
+                if curs.fetchone() is None:
+                    return None
+        return ids
 
     def _fetch_ids_after_insert_events(
         self,

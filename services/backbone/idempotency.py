@@ -4,7 +4,8 @@ The same key with the same body gets the same response again and causes nothing 
 same key with another body is a 422; a second request while the first is still running is
 a 409. Keys are scoped by council, caller, method and path, kept for a day, in a small
 table beside the service's events (SQLite file, PostgreSQL schema, or memory), so replicas
-and restarts agree. Server errors (5xx) are not kept: the client may simply retry. Nor is
+and restarts agree. Server errors (5xx) and "try again" answers (409, 429) are not kept:
+the client may simply retry. Nor is
 a response marked `Cache-Control: no-store` (one carrying personal data, which must not
 lie in plaintext beside the sealed events): its key is released, so such routes must be
 idempotent by nature (a PUT).
@@ -46,6 +47,8 @@ PENDING_S = 60.0
 METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
 SERVER_ERROR = 500
+RETRY_LATER = frozenset({409, 429})
+"""Answers that say "try again" (changed meanwhile, too many): not kept, so a retry runs."""
 log = logging.getLogger(__name__)
 
 
@@ -100,15 +103,23 @@ class MemoryIdempotency:
     def __init__(self) -> None:
         """Empty."""
         self.rows: dict[str, Row] = {}
+        self.claimed_at: dict[str, float] = {}
         self.lock = threading.Lock()
 
     def begin(self, scope: str, digest: str) -> tuple[Begun, Kept | None]:
-        """Claim or report."""
+        """Claim or report; a pending claim of the same body older than `PENDING_S` lapses."""
         with self.lock:
-            if scope not in self.rows:
+            row = self.rows.get(scope)
+            lapsed = (
+                row is not None
+                and row[:2] == (digest, "pending")
+                and time.monotonic() - self.claimed_at.get(scope, 0.0) > PENDING_S
+            )
+            if row is None or lapsed:
                 self.rows[scope] = (digest, "pending", None, None, None)
+                self.claimed_at[scope] = time.monotonic()
                 return Begun.NEW, None
-            return decide(self.rows[scope], digest)
+            return decide(row, digest)
 
     def finish(self, scope: str, kept: Kept) -> None:
         """Keep the response."""
@@ -120,6 +131,7 @@ class MemoryIdempotency:
         """Forget."""
         with self.lock:
             self.rows.pop(scope, None)
+            self.claimed_at.pop(scope, None)
 
 
 class SqliteIdempotency:
@@ -306,7 +318,7 @@ class IdempotencyMiddleware:
         except Exception:
             await asyncio.to_thread(self.keys.abandon, scoped)
             raise
-        if sent["status"] >= SERVER_ERROR or sent["no_store"]:
+        if sent["status"] >= SERVER_ERROR or sent["status"] in RETRY_LATER or sent["no_store"]:
             await asyncio.to_thread(self.keys.abandon, scoped)
             return
         kept = Kept(sent["status"], sent["type"], sent["body"])

@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
-from litestar.types import ExceptionHandlersMap, ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.types import ASGIApp, ExceptionHandlersMap, Receive, ReceiveMessage, Scope, Send
 
 from backbone.auth import Principal
 from backbone.errors import TRANSIENT
