@@ -351,6 +351,7 @@ async def drive_through_chaos(
     finally:
         stop.set()
         await sabotage
+        await driver.client.aclose()
     return everything
 
 
@@ -504,6 +505,9 @@ def run_chaos(
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
         nats_server.stop()
         postgres.stop()
         shutil.rmtree(postgres.data_dir, ignore_errors=True)

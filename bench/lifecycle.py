@@ -601,6 +601,9 @@ def measure(args: argparse.Namespace, rate: float) -> Run:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
         shutil.rmtree(folder, ignore_errors=True)
         drop_schemas(args.dsn, prefix)
     return run
