@@ -53,6 +53,7 @@ import msgspec
 import nats
 import psycopg
 from nats.aio.msg import Msg
+from nats.js.api import DeliverPolicy
 from psycopg import sql
 
 from backbone.auth import Role, issue_token, load_or_create_key
@@ -394,12 +395,15 @@ class TownDriver:
             if event is not None:
                 event.set()
 
-        for subject in (
+        js = client.jetstream()
+        for subject in (  # ordered consumers: the operator reads streams, never raw subjects
             "broker.task_accepted.v1.*",
             "payout.reward_accrued.v1.*",
             "payout.reward_paid.v1.*",
         ):
-            await client.subscribe(subject, cb=on_message)
+            await js.subscribe(
+                subject, cb=on_message, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+            )
         await client.flush()
         await stop.wait()
         await client.drain()
