@@ -195,6 +195,8 @@ class Run:
     accept_ms: list[float]
     accrue_ms: list[float]
     stats: list[ProcessStats]
+    looked_again: int = 0
+    """Offers answered after a worker reopened the page (their live update was dropped)."""
 
     def line(self) -> str:
         """One summary line for this run."""
@@ -204,7 +206,8 @@ class Run:
             f"offer_p50_ms={percentile(self.offer_ms, 0.5):.1f} "
             f"offer_p99_ms={percentile(self.offer_ms, 0.99):.1f} "
             f"assign_p99_ms={percentile(self.accept_ms, 0.99):.1f} "
-            f"accrue_p99_ms={percentile(self.accrue_ms, 0.99):.1f}"
+            f"accrue_p99_ms={percentile(self.accrue_ms, 0.99):.1f} "
+            f"looked_again={self.looked_again}"
         )
 
 
@@ -225,6 +228,7 @@ class TownDriver:
         )
         self.hops = Hops()
         self.conflicts = 0
+        self.looked_again = 0
         self.requesters = [uuid4() for _ in range(20)]
         self.workers: list[UUID] = []
         self.links: dict[UUID, str] = {}
@@ -365,6 +369,20 @@ class TownDriver:
                     self.hops.offer_seen.setdefault(offer, time.perf_counter())
                     asyncio.get_running_loop().create_task(self.accept(path, offer))
 
+    async def look_again(self, task: UUID) -> None:
+        """Workers whose live update never came open their page again and answer.
+
+        A live stream that falls behind drops updates (its queue is bounded); a person
+        would reload the page. Counted, since such an answer's latency is not the stream's.
+        """
+        found = await self.call("broker", "GET", f"/tasks/{task}", Role.COORDINATOR)
+        if found["status"] != "open":
+            return
+        for offer in found.get("offers") or []:
+            if offer["state"] == "open":
+                self.looked_again += 1
+                await self.accept(self.links[UUID(offer["worker_id"])], UUID(offer["offer_id"]))
+
     async def accept(self, path: str, offer: UUID) -> None:
         """Say yes on the page (a 303 back to the page; a late yes is told it was taken)."""
         task = self.hops.offer_task.get(offer)
@@ -424,6 +442,8 @@ class TownDriver:
                     raise TimeoutError(msg)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), timeout=min(left, 5.0))
+                if seen is self.hops.assigned and task not in seen:
+                    await self.look_again(task)
 
     def shifts_for(self, number: int) -> tuple[date, list[dict[str, Any]]]:
         """The day and the shifts of the `number`th request: consecutive hours from 9:00."""
@@ -639,6 +659,7 @@ async def timed(driver: TownDriver, args: argparse.Namespace, rate: float, up_pi
         accept_ms=hops.hop_ms(hops.accept_sent, hops.assigned),
         accrue_ms=hops.hop_ms(hops.complete_sent, hops.accrued),
         stats=stats,
+        looked_again=driver.looked_again,
     )
 
 
