@@ -2,6 +2,7 @@
 
 import functools
 import secrets
+import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -54,6 +55,8 @@ class BrokerApplication(ServiceApplication):
     ) -> None:
         super().__init__(env, routes=routes)
         self.registry = Registry()
+        self.offering = threading.Lock()
+        """Choosing workers and holding them is one step: HTTP threads carve concurrently."""
         self.places = places or Places()
         self.offer_fanout = offer_fanout
         self.answer_within = answer_within
@@ -112,6 +115,11 @@ class BrokerApplication(ServiceApplication):
         """
         if task.status is not TaskStatus.OPEN:
             return []
+        with self.offering:
+            return self.choose_and_hold(task, now=now)
+
+    def choose_and_hold(self, task: Task, *, now: datetime) -> list[Ranked]:
+        """Offer_next's body, under the offering lock: no other thread chooses meanwhile."""
         self.registry.catch_up(self)
         wanted = self.offer_fanout - len(task.open_offers())
         if wanted <= 0:

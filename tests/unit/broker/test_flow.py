@@ -1,5 +1,7 @@
 """The broker's commands and policies on an in-memory store: request → offers → work done."""
 
+import sys
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -538,3 +540,33 @@ def test_answers_in_one_batch_never_give_one_worker_overlapping_offers(
     late_now: Task = broker.repository.get(late.id)
     holders = [o.worker_id for t in (early_now, late_now) for o in t.open_offers().values()]
     assert holders.count(third_worker) <= 1
+
+
+def test_concurrent_carvings_never_give_one_worker_overlapping_offers(
+    broker: BrokerApplication,
+) -> None:
+    # Found by the full chaos run: HTTP threads carving at once each chose the same free
+    # worker before either held them. Choosing and holding is now one locked step.
+    workers = {a_worker(broker) for _ in range(4)}
+    barrier = threading.Barrier(8)
+    carved: list[Task] = []
+
+    def carve() -> None:
+        barrier.wait()
+        carved.append(a_carved_task(broker, "2026-10-20 09:00"))  # all the same three hours
+
+    threads = [threading.Thread(target=carve) for _ in range(8)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # interleave the threads as often as possible
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+
+    holders = [o.worker_id for task in carved for o in task.open_offers().values()]
+    assert len(carved) == 8
+    assert set(holders) <= workers
+    assert len(holders) == len(set(holders)) == len(workers)  # each free worker offered once
