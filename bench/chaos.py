@@ -81,6 +81,8 @@ class Chaos:
     server_errors: int = 0
     """5xx answers seen (each retried); reported, since a 500 is a defect even here."""
     retried: int = 0
+    repeats_refused: int = 0
+    """Repeated calls (answer lost, claim lapsed) that the command's own rules refused."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ class StubbornDriver(TownDriver):
             if status != 503:  # noqa: PLR2004 - unavailable is an honest answer
                 self.chaos.server_errors += 1
             return RetryableError(f"{method} {path} → {status}: {text[:200]}")
-        if status == 409:  # noqa: PLR2004 - an earlier attempt with this key still runs
+        if status == 409 and ("Still in progress" in text or "try again" in text):  # noqa: PLR2004
             return RetryableError(f"{method} {path} → {status}: {text[:200]}")
         return super().refused(method, path, status, text)
 
@@ -188,17 +190,33 @@ class StubbornDriver(TownDriver):
             {"task_id": t["id"], "worked_minutes": SHIFT_MINUTES, "finished_at": shift["ends_at"]}
             for t, shift in zip(carved, shifts, strict=True)
         ]
-        await self.call(
-            "broker",
-            "POST",
-            "/completions",
-            Role.REQUESTER,
-            {"completions": completions},
-            subject=requester,
-            headers={"idempotency-key": f"{run_key}complete-{number}"},
-        )
+        try:
+            await self.call(
+                "broker",
+                "POST",
+                "/completions",
+                Role.REQUESTER,
+                {"completions": completions},
+                subject=requester,
+                headers={"idempotency-key": f"{run_key}complete-{number}"},
+            )
+        except RuntimeError as refused:
+            # An attempt whose answer was lost (its process died after committing) was
+            # repeated once its key's claim lapsed, and the repeat was refused: the work
+            # is confirmed already. Anything else is a real refusal.
+            if "is completed" not in str(refused) or not await self.all_completed(tasks):
+                raise
+            self.chaos.repeats_refused += 1
         self.requests_done += 1
         return tasks
+
+    async def all_completed(self, tasks: list[UUID]) -> bool:
+        """True when the broker shows every task completed."""
+        for task in tasks:
+            found = await self.call("broker", "GET", f"/tasks/{task}", Role.COORDINATOR)
+            if found["status"] != "completed":
+                return False
+        return True
 
     async def answer_until_assigned(self, job: UUID) -> None:
         """Workers look at their open offers and say yes, until every task is someone's."""
@@ -535,7 +553,8 @@ def run(
     print(f"  killed: {killed}", flush=True)
     print(
         f"  nats restarts {chaos.nats_restarts}, postgres restarts {chaos.postgres_restarts}, "
-        f"calls repeated {chaos.retried}, 5xx answers {chaos.server_errors}, "
+        f"calls repeated {chaos.retried}, repeats refused {chaos.repeats_refused}, "
+        f"5xx answers {chaos.server_errors}, "
         f"dead letters {verdict.dead_letters}, {time.monotonic() - started:.0f} s",
         flush=True,
     )
