@@ -46,6 +46,7 @@ from backbone.nats_server import NatsServer, NatsServerConfig, free_port
 from bench.lifecycle import (
     SHIFT_MINUTES,
     TOKYO,
+    RetryableError,
     TownDriver,
     children_of,
     role_of,
@@ -107,6 +108,8 @@ class Verdict:
 class StubbornDriver(TownDriver):
     """The same people, who repeat a call with the same key until they get an answer."""
 
+    patience_s = CALL_DEADLINE_S
+
     def __init__(
         self, env: dict[str, str], key: str, args: argparse.Namespace, chaos: Chaos
     ) -> None:
@@ -116,48 +119,13 @@ class StubbornDriver(TownDriver):
         self.carved: dict[UUID, list[UUID]] = {}
         self.requests_done = 0
 
-    async def call(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        role: Role,
-        body: object = None,
-        *,
-        subject: UUID | None = None,
-        headers: dict[str, str] | None = None,
-        content: bytes | None = None,
-    ) -> Any:  # noqa: ANN401 - JSON
-        """Repeat on no answer, 5xx, 503 or "changed meanwhile" (same key, same body)."""
-        deadline = time.monotonic() + CALL_DEADLINE_S
-        attempt = 0
-        while True:
-            try:
-                return await super().call(
-                    service,
-                    method,
-                    path,
-                    role,
-                    body,
-                    subject=subject,
-                    headers=headers,
-                    content=content,
-                )
-            except (httpx.TransportError, RetryableError) as error:
-                if time.monotonic() > deadline:
-                    msg = f"{method} {path}: no answer within {CALL_DEADLINE_S:.0f} s ({error})"
-                    raise RuntimeError(msg) from error
-            self.chaos.retried += 1
-            attempt += 1
-            await asyncio.sleep(min(2.0, 0.1 * attempt))
-
     def refused(self, method: str, path: str, status: int, text: str) -> Exception:
         """5xx and 409-while-idempotent-call-runs are worth repeating; the rest is final."""
         if status >= 500:  # noqa: PLR2004 - server errors
             if status != 503:  # noqa: PLR2004 - unavailable is an honest answer
                 self.chaos.server_errors += 1
             return RetryableError(f"{method} {path} → {status}: {text[:200]}")
-        if status == 409 and ("Still in progress" in text or "try again" in text):  # noqa: PLR2004
+        if status == 409 and "Still in progress" in text:  # noqa: PLR2004 - key's claim runs
             return RetryableError(f"{method} {path} → {status}: {text[:200]}")
         return super().refused(method, path, status, text)
 
@@ -279,10 +247,6 @@ class StubbornDriver(TownDriver):
         )
 
 
-class RetryableError(RuntimeError):
-    """An answer that says: try again."""
-
-
 async def saboteur(
     up_pid: int,
     nats_server: NatsServer,
@@ -370,6 +334,7 @@ async def drive_through_chaos(
         stop.set()
         await sabotage
         await driver.client.aclose()
+        driver.chaos.retried = driver.repeated
     return everything
 
 

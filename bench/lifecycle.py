@@ -211,8 +211,15 @@ class Run:
         )
 
 
+class RetryableError(RuntimeError):
+    """An answer that says: try again."""
+
+
 class TownDriver:
     """The people of a benchmark town, over HTTP, and an eye on the bus."""
+
+    patience_s = 10.0
+    """How long a call is repeated while the answer says "try again"."""
 
     def __init__(self, env: dict[str, str], key: str, args: argparse.Namespace) -> None:
         """Remember where the services listen and how to sign their tokens."""
@@ -227,7 +234,8 @@ class TownDriver:
             env.get("CONBINI_NATS_URL") or f"nats://127.0.0.1:{env['CONBINI_NATS_PORT']}"
         )
         self.hops = Hops()
-        self.conflicts = 0
+        self.repeated = 0
+        """Calls repeated after "try again" or no answer."""
         self.looked_again = 0
         self.requesters = [uuid4() for _ in range(20)]
         self.workers: list[UUID] = []
@@ -255,24 +263,42 @@ class TownDriver:
         headers: dict[str, str] | None = None,
         content: bytes | None = None,
     ) -> Any:  # noqa: ANN401 - JSON
-        """One API call; refusals raise with the problem's text."""
+        """One API call; refusals raise with the problem's text.
+
+        Answers that say "try again" (see `refused`) and calls that got no answer are
+        repeated, with the same headers and so the same Idempotency-Key, for `patience_s`.
+        """
         sent = {"authorization": f"Bearer {self.token(role, subject)}", **(headers or {})}
         extra: dict[str, Any] = {"content": content} if content is not None else {"json": body}
-        for attempt in range(8):
-            response = await self.client.request(
-                method, self.urls[service] + path, headers=sent, **extra
-            )
-            if response.status_code != HTTP_CONFLICT or "try again" not in response.text:
-                break
-            self.conflicts += 1  # another writer changed the task meanwhile: as told, again
-            await asyncio.sleep(0.05 * (attempt + 1))
-        if response.status_code >= 400:  # noqa: PLR2004 - HTTP errors
-            raise self.refused(method, path, response.status_code, response.text)
-        return response.json() if response.content else None
+        deadline = time.monotonic() + self.patience_s
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.client.request(
+                    method, self.urls[service] + path, headers=sent, **extra
+                )
+            except httpx.TransportError as error:
+                if time.monotonic() > deadline:
+                    msg = f"{method} {path}: no answer within {self.patience_s:.0f} s ({error})"
+                    raise RuntimeError(msg) from error
+            else:
+                if response.status_code < 400:  # noqa: PLR2004 - HTTP errors
+                    return response.json() if response.content else None
+                refusal = self.refused(method, path, response.status_code, response.text)
+                if not isinstance(refusal, RetryableError):
+                    raise refusal
+                if time.monotonic() > deadline:
+                    msg = f"{method} {path}: no answer within {self.patience_s:.0f} s ({refusal})"
+                    raise RuntimeError(msg) from refusal
+            self.repeated += 1
+            await asyncio.sleep(min(2.0, 0.05 * attempt))
 
     def refused(self, method: str, path: str, status: int, text: str) -> Exception:
-        """The error to raise for a refusal."""
-        del self  # the lifecycle's people give up at once; chaos's try again
+        """The error for a refusal: another writer changed the task meanwhile is worth again."""
+        del self  # the chaos run's people also repeat what a crash interrupted
+        if status == HTTP_CONFLICT and "try again" in text:
+            return RetryableError(f"{method} {path} → {status}: {text[:200]}")
         return RuntimeError(f"{method} {path} → {status}: {text[:300]}")
 
     async def register(self) -> None:
