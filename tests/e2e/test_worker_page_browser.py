@@ -12,17 +12,15 @@ from uuid import UUID, uuid4
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from backbone.flow import envelope_of
 from contracts.notify import OfferAccepted, OfferDeclined
 from contracts.values import Channel
 from notify.bootstrap import Notify
 from notify.domain.job import job_id
-from notify.http.app import create_app
 from notify.messaging.translate import to_contract
-from tests.support.browser import launch_chromium, serving
-from tests.unit.notify.support import TENANT, accepted, in_memory_notify, offered, react
+from tests.unit.notify.support import TENANT, accepted, offered, react
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PHONE = ViewportSize(width=390, height=844)
@@ -64,25 +62,6 @@ OVERFLOW = """
           innerWidth: window.innerWidth, wide: wide.slice(0, 10)};
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def notify(tmp_path: Path) -> Notify:
-    return in_memory_notify(tmp_path)
-
-
-@pytest.fixture
-def site(notify: Notify) -> Iterator[str]:
-    with serving(create_app(notify)) as base:
-        yield base
 
 
 @pytest.fixture

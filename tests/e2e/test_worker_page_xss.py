@@ -9,16 +9,13 @@ headers that keep the signed link in its URL to itself.
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from notify.bootstrap import Notify
-from notify.http.app import create_app
-from tests.support.browser import launch_chromium, serving
-from tests.unit.notify.support import TENANT, in_memory_notify, offered, react
+from tests.unit.notify.support import TENANT, offered, react
 
 TITLE = "<script>window.__xss = 'title'; alert(1)</script>{{7*7}}"
 PLACE = '"><img src=x onerror="window.__xss = \'place\'; alert(2)">${7*7}'
@@ -44,25 +41,6 @@ HELLOS = """
   };
 })();
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def notify(tmp_path: Path) -> Notify:
-    return in_memory_notify(tmp_path)
-
-
-@pytest.fixture
-def site(notify: Notify) -> Iterator[str]:
-    with serving(create_app(notify)) as base:
-        yield base
 
 
 @pytest.fixture
