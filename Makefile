@@ -4,15 +4,30 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup up fmt lint typecheck imports contracts test check bench clean
+LOCK     := requirements-dev.lock
+RUN_LOCK := requirements.lock
+COMPILE   = $(BIN)/uv pip compile pyproject.toml - --generate-hashes --universal \
+            --python-version 3.11 --quiet
 
-# Create the virtual environment and install the project with its dev tools.
+.PHONY: setup up lock fmt lint typecheck imports contracts test check bench clean
+
+# Create the virtual environment and install exactly the locked versions (every transitive
+# dependency pinned with its hashes, the build backend included), then the project itself.
 setup: $(STAMP)
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve every dependency to its newest allowed release, rewrite both locks
+# (requirements-dev.lock for setup and CI, requirements.lock for deploy/Dockerfile),
+# install them and run every check.
+lock: setup
+	printf 'hatchling>=1.25\neditables>=0.5\n' | $(COMPILE) --extra dev --upgrade -o $(LOCK)
+	printf 'hatchling>=1.25\neditables>=0.5\n' | $(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
+	rm -f $(STAMP)
+	$(MAKE) check
 
 # Install if needed, then run the marketplace on this machine (Ctrl-C stops it).
 up: setup

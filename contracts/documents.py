@@ -46,8 +46,31 @@ def field_docs(cls: type) -> dict[str, str]:
     return docs
 
 
+def cleaned(node: Any) -> Any:  # noqa: ANN401 - any JSON value
+    """Return `node` with every `description` normalised by `inspect.cleandoc`.
+
+    msgspec copies class docstrings as it finds them: 0.22 kept their indentation, 0.23
+    dedents them, and Python 3.13 dedents at compile time. Cleaning them here makes the
+    documents the same whichever msgspec or Python renders them.
+    """
+    if isinstance(node, dict):
+        return {
+            key: inspect.cleandoc(value)
+            if key == "description" and isinstance(value, str)
+            else cleaned(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [cleaned(item) for item in node]
+    return node
+
+
 def with_field_docs(schemas: dict[str, Document], types: list[type]) -> dict[str, Document]:
-    """Copy each field's docstring into its schema property as `description`."""
+    """Copy each field's docstring into its schema property as `description`.
+
+    Every description (msgspec's class docstrings included) is normalised by `cleaned`.
+    """
+    schemas.update(cleaned(schemas))
     by_name = {t.__name__: t for t in types}
     for name, schema in schemas.items():
         cls = by_name.get(name)
