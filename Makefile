@@ -8,6 +8,7 @@ LOCK     := requirements-dev.lock
 RUN_LOCK := requirements.lock
 COMPILE   = $(BIN)/uv pip compile pyproject.toml - --generate-hashes --universal \
             --python-version 3.11 --quiet
+BUILD_DEPS := printf 'hatchling>=1.25\neditables>=0.5\n'
 
 .PHONY: setup up lock fmt lint typecheck imports contracts test check bench clean
 
@@ -24,8 +25,8 @@ $(STAMP): pyproject.toml $(LOCK)
 # (requirements-dev.lock for setup and CI, requirements.lock for deploy/Dockerfile),
 # install them and run every check.
 lock: setup
-	printf 'hatchling>=1.25\neditables>=0.5\n' | $(COMPILE) --extra dev --upgrade -o $(LOCK)
-	printf 'hatchling>=1.25\neditables>=0.5\n' | $(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
+	$(BUILD_DEPS) | $(COMPILE) --extra dev --upgrade -o $(LOCK)
+	$(BUILD_DEPS) | $(COMPILE) -c $(LOCK) -o $(RUN_LOCK)
 	rm -f $(STAMP)
 	$(MAKE) check
 

@@ -43,13 +43,11 @@ def pins(lock: Path) -> dict[str, list[tuple[Version, str | None, int]]]:
 
 def project_requirements(*, dev: bool) -> list[Requirement]:
     """The project's declared requirements, with the dev extra when asked."""
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = list(project["dependencies"])
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    declared = [*project["dependencies"], *pyproject["build-system"]["requires"]]
     if dev:
         declared += project["optional-dependencies"]["dev"]
-    declared += tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
-        "build-system"
-    ]["requires"]
     return [Requirement(text) for text in declared]
 
 
