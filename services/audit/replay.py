@@ -2,6 +2,13 @@
 
 * every task moves only along legal transitions;
 * every offer respected the worker's hard constraints as they stood when it was made;
+* every check-in (WorkStarted) came inside its window, from CHECK_IN_EARLY before the
+  shift's start until its end;
+* every 検収 (WorkCompleted) was confirmed once the shift had started, finished between the
+  start and the confirmation (plus CLOCK_SKEW), and paid at most the shift's minutes plus
+  the request's tolerance plus any approved excess; a DisputeResolved too, for its minutes.
+  Records written before these rules held are checked the same way (confirmation time:
+  the event's own timestamp when it has no `confirmed_at`);
 * every RewardPaid pays a reward accrued for exactly one WorkCompleted;
 * the ledger balances;
 * each JetStream stream holds exactly what its store published (nothing missing, nothing
@@ -19,7 +26,7 @@ from backbone.flow import envelope_of
 from broker.application import is_public_holiday
 from broker.districts import mine_city_places
 from broker.domain.constraints import Places, broken_by
-from broker.domain.task import Task
+from broker.domain.task import CHECK_IN_EARLY, CLOCK_SKEW, Task
 from broker.messaging.translate import to_contract as broker_contract
 from broker.registry import Registry
 from notify.board import Board
@@ -44,6 +51,8 @@ LEGAL: dict[str, set[str | None]] = {
     "CandidatesExhausted": {"open"},
     "Accepted": {"open"},
     "WorkStarted": {"assigned"},
+    "CheckInRefused": {"assigned"},
+    "ExcessApproved": {"assigned", "in_progress", "disputed"},
     "WorkReported": {"assigned", "in_progress"},
     "WorkCompleted": {"assigned", "in_progress"},
     "NoShowRecorded": {"assigned"},
@@ -85,6 +94,35 @@ class Summary:
 
 Progress = Callable[[str, int, int], None]
 """`progress(service, done, total)`."""
+
+
+def work_problems(event: object, before: Task) -> list[tuple[str, str]]:
+    """(rule, detail) for every check-in or 検収 rule a stored task event breaks."""
+    task = f"task {before.id}"
+    starts = before.starts_at
+    found: list[tuple[str, str]] = []
+    if isinstance(event, Task.WorkStarted):
+        opens, closes = starts - CHECK_IN_EARLY, before.ends_at
+        if not opens <= event.started_at <= closes:
+            detail = f"{task}: checked in {event.started_at:%Y-%m-%dT%H:%M%z}, window "
+            detail += f"{opens:%Y-%m-%dT%H:%M%z}..{closes:%Y-%m-%dT%H:%M%z}"
+            found.append(("check-in outside its window", detail))
+    if isinstance(event, Task.WorkCompleted):
+        confirmed = event.confirmed_at or event.timestamp
+        when = f"shift starts {starts:%Y-%m-%dT%H:%M%z}, confirmed {confirmed:%Y-%m-%dT%H:%M%z}"
+        if confirmed < starts:
+            found.append(("work confirmed before the shift started", f"{task}: {when}"))
+        if not starts <= event.finished_at <= confirmed + CLOCK_SKEW:
+            detail = f"{task}: finished {event.finished_at:%Y-%m-%dT%H:%M%z}, {when}"
+            found.append(("finish time outside the shift's start and the confirmation", detail))
+    minutes = getattr(event, "worked_minutes", None)
+    limited = isinstance(event, Task.WorkCompleted | Task.DisputeResolved)
+    if limited and minutes is not None and minutes > before.minutes_limit:
+        detail = f"{task}: {minutes} min > {before.minutes_limit} min (shift "
+        detail += f"{before.shift.minutes}, tolerance {before.overtime_tolerance_minutes}, "
+        detail += f"approved excess {before.approved_excess_minutes})"
+        found.append(("minutes over the shift, tolerance and approved excess", detail))
+    return found
 
 
 def replay_broker(
@@ -137,6 +175,11 @@ def replay_broker(
                             f"{', '.join(broken)}",
                         )
                     )
+            if before is not None:
+                summary.violations += [
+                    Violation("broker", position, rule, detail)
+                    for rule, detail in work_problems(event, before)
+                ]
             tasks[event.originator_id] = cast("Any", event).mutate(before)
             if isinstance(event, Task.WorkCompleted):
                 completed.add(event.originator_id)

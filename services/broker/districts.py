@@ -42,6 +42,17 @@ def district_name(code: str | None) -> str:
     return "" if code is None else DISTRICT_NAMES.get(code, code)
 
 
+def council_districts(places: Places) -> dict[str, str]:
+    """The districts a job request may name, code → name: those of the council's travel table.
+
+    Names come from `DISTRICT_NAMES` (the code itself when the council's own table names a
+    district it does not know); an empty table (no travel times configured) means Mine
+    City's districts.
+    """
+    codes = places.districts() or set(MINE_CITY)
+    return {code: district_name(code) for code in sorted(codes)}
+
+
 def mine_city_places() -> Places:
     """Car minutes between every pair of Mine City districts (3 min + 1.6 min/km)."""
     minutes = {

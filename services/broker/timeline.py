@@ -8,7 +8,14 @@ from broker.application import BrokerApplication
 from broker.domain.errors import TaskNotFoundError
 from broker.domain.task import Task
 
-WHO_FIELDS = ("worker_id", "recorded_by", "confirmed_by", "cancelled_by", "requester_id")
+WHO_FIELDS = (
+    "worker_id",
+    "recorded_by",
+    "confirmed_by",
+    "cancelled_by",
+    "requester_id",
+    "approved_by",
+)
 SKIPPED = {
     "originator_id",
     "originator_version",

@@ -2,7 +2,8 @@
 
 They read the stores where the environment says (the same `CONBINI_*` settings as the
 services: `.conbini/` by default, or `CONBINI_POSTGRES_DSN`) and the streams from
-`CONBINI_NATS_URL` when it answers. Exit status 1 when anything is wrong.
+`CONBINI_NATS_URL` when it answers. Exit status 1 when anything is wrong; `replay` exits 3
+when nothing was found wrong but NATS did not answer, so the streams were not compared.
 """
 
 import asyncio
@@ -28,6 +29,7 @@ from backbone.settings import backbone_from_env
 from broker.application import BrokerApplication
 from broker.domain.errors import TaskNotFoundError
 from broker.timeline import timeline
+from conbini.exit_codes import CLEAN, INCOMPLETE, WRONG
 
 Out = Callable[[str], None]
 
@@ -53,7 +55,11 @@ def progress_bar(service: str, done: int, total: int) -> None:
 
 
 def replay_command(*, streams: bool, out: Out = print) -> int:
-    """Replay every store and check the invariants; 1 on any violation."""
+    """Replay every store and check the invariants; 1 on any violation.
+
+    3 when the streams were to be compared but NATS did not answer (and nothing else was
+    wrong); with `streams` false the comparison is skipped on purpose and not counted.
+    """
     settings = backbone_from_env()
     on_streams = (
         asyncio.run(stream_ids(list(settings.nats_urls), list(APPS), login=settings.nats_login))
@@ -62,18 +68,30 @@ def replay_command(*, streams: bool, out: Out = print) -> int:
     )
     with records() as opened:
         summary = replay(opened, streams=on_streams, progress=progress_bar)
-    out("replay: " + ("clean" if summary.clean else f"{len(summary.violations)} violation(s)"))
+    unchecked = streams and not summary.streams_checked
+    verdict = (
+        f"{len(summary.violations)} violation(s)"
+        if not summary.clean
+        else "stores clean, but NOT fully checked"
+        if unchecked
+        else "clean"
+    )
+    out("replay: " + verdict)
     for service, count in summary.events.items():
         out(f"  {service:<7} {count:,} events")
     out(f"  tasks {summary.tasks:,}, offers checked against constraints {summary.offers_checked:,}")
     out(f"  rewards {summary.rewards:,}, payments {summary.paid:,}")
     for tenant, balance in summary.trial_balances.items():
         out(f"  trial balance {tenant}: {balance}")
-    if not summary.streams_checked:
-        out("  (streams not compared: NATS did not answer or --no-streams)")
+    if unchecked:
+        out("  ? NATS did not answer: the streams were NOT compared with the stores (exit 3)")
+    elif not summary.streams_checked:
+        out("  (streams not compared: --no-streams)")
     for v in summary.violations:
         out(f"  ✗ {v.service} @{v.position}: {v.rule}: {v.detail}")
-    return 0 if summary.clean else 1
+    if not summary.clean:
+        return WRONG
+    return INCOMPLETE if unchecked else CLEAN
 
 
 def verify_command(out: Out = print) -> int:

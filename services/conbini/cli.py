@@ -15,7 +15,7 @@ from audit.kpi import Span
 
 from backbone.auth import Role, issue_token, load_or_create_key, valid_tenant
 from backbone.nats_server import NatsServerError
-from backbone.settings import jwt_key_file
+from backbone.settings import data_dir_from, jwt_key_file
 from conbini.audit_cli import (
     at_command,
     default_tenant,
@@ -24,6 +24,7 @@ from conbini.audit_cli import (
     replay_command,
     verify_command,
 )
+from conbini.clock_cli import clock_command
 from conbini.contracts_docs import stale_documents, write_documents
 from conbini.demo import run_demo
 from conbini.payout_cli import reconcile_command
@@ -31,6 +32,44 @@ from conbini.settings import UpSettings, operator_login_env
 from conbini.streams_cli import streams_command
 from conbini.up import run_up
 from conbini.worker_cli import erase_command
+
+EXIT_CODES = """exit status:
+  0  clean: every check ran and found nothing wrong
+  1  something is wrong (each problem is printed with ✗)
+  2  the command was malformed (e.g. a bad period)
+  3  could not check everything: NATS did not answer, so the streams were not compared
+     (nothing else was found wrong; run it again once NATS answers)"""
+REPLAY_EXIT_CODES = (
+    EXIT_CODES
+    + """
+With --no-streams the comparison is skipped on purpose: then 0 means the stores are clean."""
+)
+
+
+def add_clock_command(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    """`conbini clock show|set|advance`."""
+    clock = commands.add_parser(
+        "clock",
+        help="show or move forward a rehearsal's clock (`conbini up --rehearsal`)",
+        description="Every process of a rehearsal town reads the same clock; moving it moves "
+        "the whole town's now. It never moves back, and a town on the real clock refuses.",
+        epilog="exit status: 0 done, 1 refused (the real clock, or a move backwards), "
+        "2 a malformed time or duration",
+    )
+    clock.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="the rehearsal's data dir (default: $CONBINI_DATA_DIR or .conbini)",
+    )
+    actions = clock.add_subparsers(dest="clock_action", required=True)
+    actions.add_parser("show", help="the rehearsal's now, and how far ahead of real time")
+    setting = actions.add_parser("set", help="move the clock forward to a moment")
+    setting.add_argument(
+        "value", metavar="TIME", help="ISO, e.g. 2026-12-14T12:00+09:00 (no zone: Japan's)"
+    )
+    advancing = actions.add_parser("advance", help="move the clock forward by a duration")
+    advancing.add_argument("value", metavar="DURATION", help="e.g. 90m, 3h, 1d12h, 2w")
 
 
 def add_operator_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
@@ -54,7 +93,12 @@ def add_operator_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's p
     payout = commands.add_parser("payout", help="the accountant's checks")
     payout_commands = payout.add_subparsers(dest="payout_command", required=True)
     reconcile = payout_commands.add_parser(
-        "reconcile", help="reconcile one period (exit status 1 on any discrepancy)"
+        "reconcile",
+        help="reconcile one period (exit 1 on any discrepancy, 3 if NATS could not be checked)",
+        description="Reconcile one period: rewards, payments and the ledger, and the broker's "
+        "WorkCompleted on the BROKER stream.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     reconcile.add_argument("--period", required=True, help="YYYY-MM, e.g. 2026-03")
     reconcile.add_argument(
@@ -64,7 +108,12 @@ def add_operator_commands(commands: Any) -> None:  # noqa: ANN401 - argparse's p
     audit = commands.add_parser("audit", help="the auditor's commands")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     replaying = audit_commands.add_parser(
-        "replay", help="replay every store, check the invariants (exit 1 on any violation)"
+        "replay",
+        help="replay every store, check the invariants (exit 1 on any violation, 3 if the "
+        "streams could not be compared)",
+        description="Replay every store, check the invariants and compare with the streams.",
+        epilog=REPLAY_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replaying.add_argument(
         "--no-streams", action="store_true", help="do not compare with the JetStream streams"
@@ -105,6 +154,12 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--nats", metavar="URL", help="use this NATS instead of starting one")
     up.add_argument("--postgres", metavar="DSN", help="keep every store in this PostgreSQL")
     up.add_argument(
+        "--rehearsal",
+        action="store_true",
+        help="run on a rehearsal clock that `conbini clock` moves forward (default data dir: "
+        ".conbini-rehearsal); stored events keep the real time",
+    )
+    up.add_argument(
         "--no-demo-worker",
         action="store_true",
         help="do not register the demo worker (it takes real offers; off in production)",
@@ -113,10 +168,17 @@ def parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="issue a development bearer token")
     token.add_argument("--tenant", required=True, help="the council, e.g. mine-wakuwaku")
     token.add_argument("--role", required=True, choices=[role.value for role in Role])
-    token.add_argument("--subject", type=UUID, default=None, help="caller id (default: new)")
+    token.add_argument(
+        "--subject",
+        type=UUID,
+        default=None,
+        help="the caller's id, a UUID (default: a new one each time); a requester's requests "
+        "are those made with its subject, so reuse one to see them again",
+    )
     token.add_argument("--hours", type=float, default=12.0, help="lifetime")
 
     add_operator_commands(commands)
+    add_clock_command(commands)
     commands.add_parser("streams", help="declare every JetStream stream (the operator, once)")
 
     contracts = commands.add_parser("contracts", help="generated contract documents")
@@ -203,6 +265,12 @@ def run(args: argparse.Namespace) -> int:
         "payout": lambda: reconcile_command(args.period, valid_tenant(args.tenant)),
         "token": lambda: token_command(args.tenant, Role(args.role), args.subject, args.hours),
         "streams": streams_command,
+        "clock": lambda: clock_command(
+            args.clock_action,
+            getattr(args, "value", None),
+            args.data_dir.resolve() if args.data_dir else data_dir_from(os.environ),
+            err=lambda line: print(line, file=sys.stderr),
+        ),
     }
     if args.command in commands:
         return commands[args.command]()
@@ -211,6 +279,7 @@ def run(args: argparse.Namespace) -> int:
         nats_url=args.nats,
         postgres_dsn=args.postgres,
         demo_worker=False if args.no_demo_worker else None,
+        rehearsal=args.rehearsal,
     )
     return asyncio.run(run_up(settings))
 

@@ -9,9 +9,12 @@ broker's proposals, workers answer offers on their own pages (or by phone, throu
 call list) as their situation makes plausible, requesters confirm the work day by day,
 and the accountant pays the month. It prints the fiscal year's KPI table (the month's
 work and this session's registrations both fall in it), the reconciliation and the
-audit's verdicts. The month simulated is the previous calendar month (the broker and
-notify run with their clocks set back to its first day, so the payout run can close it
-today). Deterministic for a given `--seed`, apart from ids and times.
+audit's verdicts. The month simulated is the previous calendar month, lived through on
+the town's rehearsal clock (`conbini up --rehearsal`, which every process reads): it
+starts the evening before the month's first day, when the work is asked for, carved and
+answered; it then moves to each day's evening, when that day's work is confirmed (検収
+only after a shift has started); at last it comes to the real now, so the payout run can
+close the month. Deterministic for a given `--seed`, apart from ids and times.
 """
 
 import hashlib
@@ -35,8 +38,10 @@ from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
 from backbone.auth import Role, issue_token, load_or_create_key
+from backbone.clock import FileClock, write_offset
 from backbone.nats_server import free_port
 from conbini.quiet import wait_until_quiet
+from conbini.settings import clock_file
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TENANT = "mine-wakuwaku"
@@ -264,11 +269,15 @@ def previous_month(today: date) -> tuple[date, date]:
 def start_town(
     data_dir: Path, offset_days: float, out: Out, extra: dict[str, str] | None = None
 ) -> tuple[dict[str, str], subprocess.Popen[str]]:
-    """`conbini up` on its own data directory and free ports (SQLite unless `extra` says).
+    """`conbini up --rehearsal` on its own data directory and free ports.
+
+    SQLite unless `extra` says; the rehearsal clock starts `offset_days` from real time.
 
     Raises:
         RuntimeError: it did not come up.
     """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_offset(clock_file(data_dir), timedelta(days=offset_days))
     env = {
         **os.environ,
         "CONBINI_DATA_DIR": str(data_dir),
@@ -278,14 +287,14 @@ def start_town(
         "CONBINI_NOTIFY_PORT": str(free_port()),
         "CONBINI_PAYOUT_PORT": str(free_port()),
         "CONBINI_DEMO_WORKER": "0",
-        "CONBINI_CLOCK_OFFSET_DAYS": str(offset_days),
+        "CONBINI_CLOCK_OFFSET_DAYS": "",  # the rehearsal clock alone
         "CONBINI_OFFER_FANOUT": "3",
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "100000",  # the whole town answers from here
     }
     env.pop("CONBINI_POSTGRES_DSN", None)
     env.update(extra or {})
     process = subprocess.Popen(
-        [sys.executable, "-m", "conbini", "up"],
+        [sys.executable, "-m", "conbini", "up", "--rehearsal"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -476,12 +485,11 @@ def answer_offers(demo: Demo, rounds: int = 6) -> tuple[int, int, int]:
     return yes, no, phoned
 
 
-def confirm_work(demo: Demo) -> int:
-    """Each requester confirms its assigned tasks, a day's tasks per call."""
-    confirmed = 0
+def assigned_by_day(demo: Demo) -> dict[date, dict[str, list[dict[str, Any]]]]:
+    """Each day's assigned tasks as each requester will confirm them (検収)."""
+    by_day: dict[date, dict[str, list[dict[str, Any]]]] = {}
     for requester in REQUESTERS:
         token = demo.token(Role.REQUESTER, requester.name)
-        by_day: dict[str, list[dict[str, Any]]] = {}
         for request in demo.call("broker", "GET", "/job-requests", token):
             for task in request["tasks"]:
                 if task["status"] != "assigned":
@@ -489,17 +497,33 @@ def confirm_work(demo: Demo) -> int:
                 starts = datetime.fromisoformat(task["starts_at"])
                 ends = datetime.fromisoformat(task["ends_at"])
                 planned = int((ends - starts).total_seconds() // 60)
-                worked = max(30, planned + demo.rng.randint(-20, 10))
-                by_day.setdefault(starts.astimezone(TOKYO).date().isoformat(), []).append(
+                worked = min(planned, max(30, planned + demo.rng.randint(-20, 10)))
+                day = by_day.setdefault(starts.astimezone(TOKYO).date(), {})
+                day.setdefault(requester.name, []).append(
                     {
                         "task_id": task["id"],
-                        "worked_minutes": worked,
+                        "worked_minutes": worked,  # never beyond the shift (no tolerance)
                         "finished_at": task["ends_at"],
                     }
                 )
-        for day in sorted(by_day):
-            demo.call("broker", "POST", "/completions", token, {"completions": by_day[day]})
-            confirmed += len(by_day[day])
+    return by_day
+
+
+def evening(day: date) -> datetime:
+    """18:00 in Japan on `day`: every shift of the day has ended."""
+    return datetime(day.year, day.month, day.day, 18, tzinfo=TOKYO)
+
+
+def confirm_work(demo: Demo, clock: FileClock) -> int:
+    """Day by day: the clock moves to the evening, each requester confirms that day's work."""
+    confirmed = 0
+    by_day = assigned_by_day(demo)
+    for day in sorted(by_day):
+        clock.move_to(evening(day))  # every shift has ended
+        for name, completions in by_day[day].items():
+            token = demo.token(Role.REQUESTER, name)
+            demo.call("broker", "POST", "/completions", token, {"completions": completions})
+            confirmed += len(completions)
     return confirmed
 
 
@@ -548,7 +572,8 @@ def run_demo(
     """Build the town, run the month, report; return 0 when reconciliation and audit are clean."""
     first, last = previous_month(datetime.now(TOKYO).date())
     period = f"{first:%Y-%m}"
-    offset = -(datetime.now(TOKYO).date() - first).days - 0.5  # noon-ish of the month's first day
+    eve = evening(first - timedelta(days=1))
+    offset = (eve - datetime.now(TOKYO)).total_seconds() / 86400  # the month's eve
     folder = data_dir or Path(tempfile.mkdtemp(prefix="conbini-demo-"))
     if folder.exists() and data_dir is not None and any(folder.iterdir()):
         msg = f"{folder} is not empty: the demo builds its town from nothing"
@@ -571,8 +596,10 @@ def run_demo(
         yes, no, phoned = answer_offers(demo)
         out(f"  answered: {yes} yes, {no} no, {phoned} taken by phone")
         demo.settle()
-        done = confirm_work(demo)
-        out(f"  confirmed {done} tasks done (検収)")
+        clock = FileClock(clock_file(folder))
+        done = confirm_work(demo, clock)
+        out(f"  confirmed {done} tasks done (検収), each day after its shifts")
+        clock.move_to(datetime.now(TOKYO))  # back to the real now: the month has ended
         paid = pay_month(demo, period)
         out(
             f"  paid {paid['transfers']} people {paid['total_yen']:,} yen "

@@ -10,6 +10,15 @@ from backbone.nats_users import OPERATOR, USERS_DIR, NatsLogin, password_file
 from backbone.settings import nats_login_from
 
 DEFAULT_DATA_DIR = ".conbini"
+REHEARSAL_DATA_DIR = ".conbini-rehearsal"
+"""Where `conbini up --rehearsal` keeps its town, apart from the real one's."""
+CLOCK_FILE_NAME = "rehearsal-clock.json"
+"""A rehearsal's clock, in its data dir: present only in a rehearsal's data dir."""
+
+
+def clock_file(data_dir: Path) -> Path:
+    """The rehearsal clock's file in a data dir."""
+    return data_dir / CLOCK_FILE_NAME
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +43,8 @@ class UpSettings:
     """Register a demo worker on first start, to show a worker page (it takes real offers)."""
     tenant: str = "mine-wakuwaku"
     """The council `conbini up` shows in its hints."""
+    rehearsal: bool = False
+    """Run on a rehearsal clock (`conbini clock` moves it forward), not the real one."""
     nats_login: NatsLogin | None = None
     """Who `conbini up` connects as to an external NATS (`CONBINI_NATS_USER`); the embedded
     one gets a user per service and the operator, generated in the data dir."""
@@ -47,6 +58,7 @@ class UpSettings:
         nats_url: str | None = None,
         postgres_dsn: str | None = None,
         demo_worker: bool | None = None,
+        rehearsal: bool = False,
     ) -> "UpSettings":
         """Build settings from flags first, then `CONBINI_*` variables, then defaults."""
         env = os.environ if env is None else env
@@ -55,7 +67,11 @@ class UpSettings:
             msg = f"CONBINI_NATS_SYNC_INTERVAL must be 'default' or 'always', not {sync!r}"
             raise ValueError(msg)
         return cls(
-            data_dir=Path(data_dir or env.get("CONBINI_DATA_DIR", DEFAULT_DATA_DIR)).resolve(),
+            data_dir=Path(
+                data_dir
+                or env.get("CONBINI_DATA_DIR")
+                or (REHEARSAL_DATA_DIR if rehearsal else DEFAULT_DATA_DIR)
+            ).resolve(),
             nats_url=nats_url or env.get("CONBINI_NATS_URL") or None,
             nats_host=env.get("CONBINI_NATS_HOST", "127.0.0.1"),
             nats_port=int(env.get("CONBINI_NATS_PORT", "14222")),
@@ -70,8 +86,14 @@ class UpSettings:
             if demo_worker is not None
             else env.get("CONBINI_DEMO_WORKER", "1").lower() not in ("0", "false", "no"),
             tenant=env.get("CONBINI_TENANT", "mine-wakuwaku"),
+            rehearsal=rehearsal,
             nats_login=nats_login_from(env) if nats_url or env.get("CONBINI_NATS_URL") else None,
         )
+
+    @property
+    def clock_file(self) -> Path:
+        """The rehearsal clock's file (there only when the town is a rehearsal)."""
+        return clock_file(self.data_dir)
 
     def service_env(self, nats_url: str) -> dict[str, str]:
         """The environment every service process gets."""
@@ -83,6 +105,8 @@ class UpSettings:
             "CONBINI_BROKER_URL": f"http://127.0.0.1:{self.broker_port}",
             "CONBINI_NOTIFY_PORT": str(self.notify_port),
             "CONBINI_PAYOUT_PORT": str(self.payout_port),
+            # every process of a rehearsal reads the same clock; never one from the shell
+            "CONBINI_CLOCK_FILE": str(self.clock_file) if self.rehearsal else "",
         }
         if self.postgres_dsn:
             env["CONBINI_POSTGRES_DSN"] = self.postgres_dsn

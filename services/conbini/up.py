@@ -7,12 +7,15 @@ import signal
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import nats
 from nats.aio.client import Client
 from nats.js.api import StreamInfo
 
+from backbone.clock import FileClock, write_offset
 from backbone.nats_server import NatsServer, NatsServerConfig, NatsServerError
 from backbone.nats_users import (
     OPERATOR,
@@ -31,6 +34,7 @@ from conbini.settings import UpSettings
 log = logging.getLogger(__name__)
 
 SUPERVISE_EVERY_S = 1.0
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Health:
     payout_url: str = ""
     worker_page: str = ""
     tenant: str = ""
+    rehearsal_clock: str = ""
+    """The rehearsal's now, when the town runs on a rehearsal clock."""
 
     def render(self) -> str:
         """Return the human-readable report printed at start-up."""
@@ -79,6 +85,11 @@ class Health:
             lines.append(f"  payout     {self.payout_url}  (API docs: {self.payout_url}/docs)")
         if self.worker_page:
             lines.append(f"  worker     {self.worker_page}  (a demo worker's page)")
+        if self.rehearsal_clock:
+            lines.append(
+                f"  clock      a REHEARSAL: now {self.rehearsal_clock}  (conbini clock show|set|"
+                "advance, with CONBINI_DATA_DIR set to the data dir above)"
+            )
         lines.append("Press Ctrl-C to stop. (とめるときは Ctrl-C)")
         return "\n".join(lines)
 
@@ -215,13 +226,47 @@ def embedded_server(settings: UpSettings) -> NatsServer:
     )
 
 
+def prepare_clock(settings: UpSettings) -> str:
+    """Check the data dir fits the clock asked for; start a new rehearsal's clock at real time.
+
+    Returns the rehearsal's now (ISO), or "" on the real clock.
+
+    Raises:
+        ValueError: a rehearsal's data dir without `--rehearsal` (its clock ran ahead: the
+            real clock would put events out of order), or a real town's with it.
+    """
+    path = settings.clock_file
+    if not settings.rehearsal:
+        if path.exists():
+            msg = (
+                f"{settings.data_dir} holds a rehearsal (its clock is in {path.name}); "
+                "start it with `conbini up --rehearsal`, or give another --data-dir"
+            )
+            raise ValueError(msg)
+        return ""
+    if not path.exists():
+        if (settings.data_dir / "stores").exists() or (settings.data_dir / "nats").exists():
+            msg = (
+                f"{settings.data_dir} holds a town on the real clock; a rehearsal starts in "
+                "its own data dir (the default for --rehearsal is .conbini-rehearsal)"
+            )
+            raise ValueError(msg)
+        write_offset(path, timedelta(0))
+    return FileClock(path).now().astimezone(TOKYO).isoformat(timespec="minutes")
+
+
 async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) -> int:
-    """Run until SIGINT or SIGTERM; return the process exit code."""
+    """Run until SIGINT or SIGTERM; return the process exit code.
+
+    Raises:
+        ValueError: the data dir does not fit the clock asked for (see `prepare_clock`).
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    rehearsal_now = prepare_clock(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     server = None if settings.nats_url else embedded_server(settings)
     login = secure(server, settings) if server is not None else settings.nats_login
     children: list[Child] = []
@@ -255,6 +300,7 @@ async def run_up(settings: UpSettings, *, out: Callable[[str], None] = print) ->
                 payout_url=payout_url,
                 worker_page=page,
                 tenant=settings.tenant,
+                rehearsal_clock=rehearsal_now,
             )
             out(report.render())
             supervisor = asyncio.create_task(supervise(server, children, stop))

@@ -1,10 +1,12 @@
 """`python -m payout api|relay|inbox`: run one role of payout."""
 
 import argparse
+import os
 import sys
 
 import uvicorn
 
+from backbone.clock import clock_from_env
 from backbone.observability import configure_logging
 from backbone.runtime import run_inboxes, run_relay, run_until_signalled
 from backbone.tracing import configure_tracing
@@ -22,7 +24,7 @@ def main(argv: list[str]) -> int:
     configure_logging("payout", args.role)
     configure_tracing("payout", args.role)
     settings = PayoutSettings.from_env()
-    payout = build_payout(settings)
+    payout = build_payout(settings, clock=clock_from_env(os.environ))
     if args.role == "api":
         uvicorn.run(
             create_app(payout),

@@ -32,14 +32,20 @@ def complete_work(
     tenant: str,
     confirmed_by: UUID,
     requester_id: UUID | None,
+    now: datetime,
 ) -> list[UUID]:
-    """Confirm every completion in one transaction; all or nothing.
+    """Confirm every completion at `now` in one transaction; all or nothing.
 
-    A requester (`requester_id` set) may confirm only its own tasks.
+    A requester (`requester_id` set) may confirm only its own tasks. Each must be true:
+    its shift has started, it finished between the start and `now` + CLOCK_SKEW, and its
+    minutes fit the shift, the request's tolerance and any approved excess.
 
     Raises:
         NotFoundError: a task is unknown, or not the requester's.
         TaskStateError: a task is not assigned or in progress.
+        ConfirmationTooEarlyError: a shift has not started yet.
+        FinishTimeImpossibleError: a finish time before its start or still to come.
+        WorkedMinutesOverLimitError: more minutes than allowed without an approval.
     """
     tasks: list[Task] = []
     for item in cmd.completions:
@@ -50,6 +56,7 @@ def complete_work(
             worked_minutes=item.worked_minutes,
             finished_at=item.finished_at,
             confirmed_by=confirmed_by,
+            now=now,
         )
         tasks.append(task)
     app.save(*tasks)

@@ -12,7 +12,8 @@ class ResolveDispute(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     """What was agreed."""
 
     worked_minutes: Annotated[int, msgspec.Meta(ge=0, le=720)]
-    """The minutes the reward is based on; 0 when nothing is owed."""
+    """The minutes the reward is based on; 0 when nothing is owed. At most the shift's
+    length plus the request's tolerance plus any approved excess."""
     resolution: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
@@ -29,6 +30,7 @@ def resolve_dispute(
     Raises:
         TaskNotFoundError: unknown task.
         TaskStateError: the work is not disputed.
+        WorkedMinutesOverLimitError: more than the shift, its tolerance and approved excess.
     """
     task = app.task(task_id, tenant)
     task.resolve_dispute(

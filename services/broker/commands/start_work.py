@@ -25,6 +25,7 @@ def start_work(
         TaskNotFoundError: unknown task.
         TaskStateError: the task is not assigned to this worker.
         InvalidRequestError: the check-in time is in the future.
+        CheckInOutsideWindowError: more than CHECK_IN_EARLY before the start, or after the end.
     """
     at = cmd.at or now
     if at > now:

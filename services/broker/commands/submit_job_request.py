@@ -7,6 +7,7 @@ from uuid import UUID
 import msgspec
 
 from broker.application import BrokerApplication
+from broker.districts import council_districts
 from broker.domain.job_request import JobRequest
 from broker.domain.values import TOKYO, PhysicalLoad, RewardKind, Sector
 
@@ -36,7 +37,7 @@ class SubmitJobRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     work_type: Code
     sector: Sector
     district: Text | None = None
-    """Where the work happens; None when it is done at home (在宅)."""
+    """Where the work happens, a district code such as `ofuku`; None when done at home (在宅)."""
     address: Text | None = None
     """The street address within the district, shown to the assigned worker only."""
     starts_on: date
@@ -49,6 +50,9 @@ class SubmitJobRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     min_shift_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 60
     max_shift_minutes: Annotated[int, msgspec.Meta(ge=15, le=720)] = 240
     headcount_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    """The most people working at once; a day holds at most window × headcount_max minutes."""
+    overtime_tolerance_minutes: Annotated[int, msgspec.Meta(ge=0, le=120)] = 0
+    """Minutes a 検収 may exceed a shift's length without a coordinator's approval."""
     skills: list[Code] = msgspec.field(default_factory=list)
     load: PhysicalLoad = PhysicalLoad.LIGHT
     team: bool = False
@@ -71,10 +75,18 @@ def submit_job_request(
     """Record the request and return its id.
 
     Raises:
+        DistrictUnknownError: the district is not one of the council's.
+        VolumeOverCapacityError: more minutes a day than the window and headcount hold.
         InvalidRequestError: impossible dates, window or shift lengths.
     """
     terms = msgspec.to_builtins(cmd)
     today = now.astimezone(TOKYO).date()
-    request = JobRequest.submit(tenant=tenant, requester_id=requester_id, terms=terms, today=today)
+    request = JobRequest.submit(
+        tenant=tenant,
+        requester_id=requester_id,
+        terms=terms,
+        today=today,
+        districts=council_districts(app.places),
+    )
     app.save(request)
     return request.id

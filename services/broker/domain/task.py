@@ -1,15 +1,34 @@
-"""A task: one short shift carved out of a job request, offered, taken, done and paid."""
+"""A task: one short shift carved out of a job request, offered, taken, done and paid.
+
+Check-in and 検収 follow the shift: a worker checks in from `CHECK_IN_EARLY` before the
+start until the end; work is confirmed only once the shift has started, finished between
+the start and `now` (plus `CLOCK_SKEW`), for at most the shift's minutes plus the request's
+tolerance plus any excess a coordinator approved. `now` always comes from the caller.
+"""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from broker.domain.errors import TaskStateError
+from broker.domain.errors import (
+    CheckInOutsideWindowError,
+    ConfirmationTooEarlyError,
+    FinishTimeImpossibleError,
+    TaskStateError,
+    WorkedMinutesOverLimitError,
+)
 from broker.domain.values import PhysicalLoad, Shift
+
+CHECK_IN_EARLY = timedelta(minutes=60)
+"""How long before the shift's start a check-in is accepted (people arrive early); the
+window closes at the shift's end."""
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far past `now` a finish time given with a 検収 may lie: phones and PCs disagree a little."""
 
 
 class TaskStatus(StrEnum):
@@ -30,6 +49,14 @@ class Refusal(StrEnum):
     OFFER_EXPIRED = "offer_expired"
     OFFER_WITHDRAWN = "offer_withdrawn"
     TASK_CANCELLED = "task_cancelled"
+
+
+class CheckIn(StrEnum):
+    """What a check-in from the worker page did."""
+
+    STARTED = "started"
+    MOOT = "moot"  # repeated, or the task is no longer this worker's: nothing recorded
+    OUTSIDE_WINDOW = "outside_window"  # recorded as CheckInRefused; the task stays assigned
 
 
 @dataclass
@@ -65,6 +92,8 @@ class Task(Aggregate):
         withholding_applies: bool
         bring: list[str] | None = None
         """What the worker brings (from the spec); absent in tasks carved before it was kept."""
+        overtime_tolerance_minutes: int = 0
+        """Minutes a 検収 may exceed the shift without approval (0 in tasks carved before)."""
 
     class Offered(Aggregate.Event):
         """The task was offered to one worker, to answer by `expires_at`, and why them."""
@@ -135,6 +164,22 @@ class Task(Aggregate):
         worker_id: UUID
         started_at: datetime
 
+    class CheckInRefused(Aggregate.Event):
+        """A check-in from the worker page came outside the window; the work did not start."""
+
+        worker_id: UUID
+        checked_in_at: datetime
+        reason: str
+
+    class ExcessApproved(Aggregate.Event):
+        """A coordinator approved minutes beyond the shift and its tolerance, and why."""
+
+        excess_minutes: int
+        """Extra minutes allowed on top of the shift's length and tolerance (replaces any
+        earlier approval)."""
+        reason: str
+        approved_by: UUID
+
     class WorkReported(Aggregate.Event):
         """The worker checked out and reported the minutes worked (to be confirmed: 検収)."""
 
@@ -153,6 +198,8 @@ class Task(Aggregate):
         confirmed_by: UUID
         terms: dict[str, Any]
         """The task's request, sector and reward rule, for payout."""
+        confirmed_at: datetime | None = None
+        """`now` at the edge when confirmed; None in events stored before it was kept."""
 
     class NoShowRecorded(Aggregate.Event):
         """The worker did not come; the task is open again."""
@@ -198,9 +245,12 @@ class Task(Aggregate):
         transport_allowance_yen: int,
         withholding_applies: bool,
         bring: list[str] | None = None,
+        overtime_tolerance_minutes: int = 0,
     ) -> None:
         self.tenant, self.job_request_id, self.requester_id = tenant, job_request_id, requester_id
         self.bring = bring or []
+        self.overtime_tolerance_minutes = overtime_tolerance_minutes
+        self.approved_excess_minutes = 0
         self.title, self.work_type, self.sector = title, work_type, sector
         self.district, self.starts_at, self.ends_at = district, starts_at, ends_at
         self.load, self.team, self.skills = load, team, skills
@@ -465,14 +515,25 @@ class Task(Aggregate):
         del cancelled_by, reason, worker_id, after_acceptance, terms
         self.status = TaskStatus.CANCELLED
 
+    def check_in_problem(self, at: datetime) -> CheckInOutsideWindowError | None:
+        """Why a check-in at `at` is refused: outside `CHECK_IN_EARLY` before start .. end."""
+        if self.starts_at - CHECK_IN_EARLY <= at <= self.ends_at:
+            return None
+        return CheckInOutsideWindowError(
+            at, starts_at=self.starts_at, ends_at=self.ends_at, early=CHECK_IN_EARLY
+        )
+
     def start_work(self, *, worker_id: UUID, at: datetime) -> None:
-        """The assigned worker checks in.
+        """The assigned worker checks in (recorded by a coordinator).
 
         Raises:
             TaskStateError: the task is not assigned to this worker.
+            CheckInOutsideWindowError: more than an hour before the start, or after the end.
         """
         if self.status is not TaskStatus.ASSIGNED or self.worker_id != worker_id:
             raise TaskStateError(self.id, self.status, "start work")
+        if problem := self.check_in_problem(at):
+            raise problem
         self._work_started(worker_id=worker_id, started_at=at)
 
     @event(WorkStarted)
@@ -481,27 +542,37 @@ class Task(Aggregate):
         self.status = TaskStatus.IN_PROGRESS
         self.started_at = started_at
 
-    def check_in(self, *, worker_id: UUID, at: datetime) -> bool:
-        """A check-in arriving from the worker page: start the work unless moot.
+    def check_in(self, *, worker_id: UUID, at: datetime) -> CheckIn:
+        """A check-in arriving from the worker page: start the work unless moot or refused.
 
-        Returns False (and records nothing) when it changes nothing: a repeated check-in,
-        or the task is no longer this worker's (cancelled, re-offered after a no-show).
+        MOOT (nothing recorded): a repeated check-in, or the task is no longer this
+        worker's (cancelled, re-offered after a no-show). OUTSIDE_WINDOW: recorded as
+        CheckInRefused with the reason; the task stays assigned. Never raises.
         """
-        if self.status is TaskStatus.ASSIGNED and self.worker_id == worker_id:
-            self._work_started(worker_id=worker_id, started_at=at)
-            return True
-        return False
+        if self.status is not TaskStatus.ASSIGNED or self.worker_id != worker_id:
+            return CheckIn.MOOT
+        if problem := self.check_in_problem(at):
+            self._check_in_refused(worker_id=worker_id, checked_in_at=at, reason=str(problem))
+            return CheckIn.OUTSIDE_WINDOW
+        self._work_started(worker_id=worker_id, started_at=at)
+        return CheckIn.STARTED
+
+    @event(CheckInRefused)
+    def _check_in_refused(self, worker_id: UUID, checked_in_at: datetime, reason: str) -> None:
+        del worker_id, checked_in_at, reason
 
     def report(self, *, worker_id: UUID, finished_at: datetime, minutes: int, note: str) -> bool:
         """A check-out: the worker reports the minutes worked, once.
 
-        Returns False when it changes nothing: already reported, confirmed, or not theirs.
+        Returns False when it changes nothing: already reported, confirmed, not theirs, or
+        a check-out before the shift's start (no work can have been done yet).
         """
         open_statuses = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
         if (
             self.status not in open_statuses
             or self.worker_id != worker_id
             or self.reported_minutes is not None
+            or finished_at < self.starts_at
         ):
             return False
         self._work_reported(
@@ -517,15 +588,53 @@ class Task(Aggregate):
         self.reported_minutes = reported_minutes
         self.reported_finished_at = finished_at
 
-    def complete(self, *, worked_minutes: int, finished_at: datetime, confirmed_by: UUID) -> None:
-        """Confirm the work done (検収) with the minutes actually worked.
+    @property
+    def minutes_limit(self) -> int:
+        """The most minutes a 検収 or a settlement may pay for, as things stand."""
+        return self.shift.minutes + self.overtime_tolerance_minutes + self.approved_excess_minutes
+
+    def minutes_problem(self, worked_minutes: int) -> WorkedMinutesOverLimitError | None:
+        """Why `worked_minutes` cannot be paid for: over shift + tolerance + approved excess."""
+        if worked_minutes <= self.minutes_limit:
+            return None
+        return WorkedMinutesOverLimitError(
+            worked_minutes,
+            shift_minutes=self.shift.minutes,
+            tolerance=self.overtime_tolerance_minutes,
+            approved=self.approved_excess_minutes,
+        )
+
+    def completion_problem(
+        self, *, worked_minutes: int, finished_at: datetime, now: datetime
+    ) -> ConfirmationTooEarlyError | FinishTimeImpossibleError | WorkedMinutesOverLimitError | None:
+        """Why a 検収 at `now` cannot be true, if it cannot (the state is checked apart)."""
+        if now < self.starts_at:
+            return ConfirmationTooEarlyError(self.starts_at, now)
+        if not self.starts_at <= finished_at <= now + CLOCK_SKEW:
+            return FinishTimeImpossibleError(
+                finished_at, starts_at=self.starts_at, now=now, skew=CLOCK_SKEW
+            )
+        return self.minutes_problem(worked_minutes)
+
+    def complete(
+        self, *, worked_minutes: int, finished_at: datetime, confirmed_by: UUID, now: datetime
+    ) -> None:
+        """Confirm the work done (検収) with the minutes actually worked, at `now`.
 
         Raises:
             TaskStateError: nobody is assigned, or it is already done or cancelled.
+            ConfirmationTooEarlyError: the shift has not started yet.
+            FinishTimeImpossibleError: finished before the start, or after now + CLOCK_SKEW.
+            WorkedMinutesOverLimitError: more than shift + tolerance + approved excess.
         """
         if self.status not in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS):
             raise TaskStateError(self.id, self.status, "complete")
         assert self.worker_id is not None  # noqa: S101 - assigned implies a worker
+        problem = self.completion_problem(
+            worked_minutes=worked_minutes, finished_at=finished_at, now=now
+        )
+        if problem is not None:
+            raise problem
         self._work_completed(
             worker_id=self.worker_id,
             started_at=self.started_at or self.starts_at,
@@ -533,6 +642,7 @@ class Task(Aggregate):
             worked_minutes=worked_minutes,
             confirmed_by=confirmed_by,
             terms=self.terms(),
+            confirmed_at=now,
         )
 
     @event(WorkCompleted)
@@ -545,9 +655,27 @@ class Task(Aggregate):
         worked_minutes: int,
         confirmed_by: UUID,
         terms: dict[str, Any],
+        confirmed_at: datetime | None = None,
     ) -> None:
-        del worker_id, started_at, finished_at, worked_minutes, confirmed_by, terms
+        del worker_id, started_at, finished_at, worked_minutes, confirmed_by, terms, confirmed_at
         self.status = TaskStatus.COMPLETED
+
+    def approve_excess(self, *, excess_minutes: int, reason: str, approved_by: UUID) -> None:
+        """A coordinator allows `excess_minutes` beyond the shift and its tolerance, saying why.
+
+        The latest approval replaces earlier ones. Allowed while the work is open or disputed.
+
+        Raises:
+            TaskStateError: nobody is assigned, or the work is confirmed or cancelled.
+        """
+        if self.status not in (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.DISPUTED):
+            raise TaskStateError(self.id, self.status, "approve excess minutes")
+        self._excess_approved(excess_minutes=excess_minutes, reason=reason, approved_by=approved_by)
+
+    @event(ExcessApproved)
+    def _excess_approved(self, *, excess_minutes: int, reason: str, approved_by: UUID) -> None:
+        del reason, approved_by
+        self.approved_excess_minutes = excess_minutes
 
     def record_no_show(self) -> None:
         """The assigned worker did not come: the task opens again for offers.
@@ -592,9 +720,12 @@ class Task(Aggregate):
 
         Raises:
             TaskStateError: the work is not disputed.
+            WorkedMinutesOverLimitError: more than shift + tolerance + approved excess.
         """
         if self.status is not TaskStatus.DISPUTED or self.worker_id is None:
             raise TaskStateError(self.id, self.status, "resolve a dispute")
+        if problem := self.minutes_problem(worked_minutes):
+            raise problem
         self._dispute_resolved(
             worked_minutes=worked_minutes,
             resolution=resolution,

@@ -13,6 +13,21 @@ from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 MINUTES_PER_DAY = 24 * 60
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def moment_ja(moment: datetime) -> str:
+    """An instant as a coordinator reads it, in Tokyo: 12月9日（水） 9:00."""
+    t = moment.astimezone(TOKYO)
+    return f"{t.month}月{t.day}日（{WEEKDAYS_JA[t.weekday()]}） {t.hour}:{t.minute:02d}"
+
+
+def moment_en(moment: datetime) -> str:
+    """The same instant in English, in Tokyo: Wed 9 Dec 9:00."""
+    t = moment.astimezone(TOKYO)
+    return f"{WEEKDAYS_EN[t.weekday()]} {t.day} {MONTHS_EN[t.month - 1]} {t.hour}:{t.minute:02d}"
 
 
 class Sector(StrEnum):

@@ -13,6 +13,7 @@ from broker.commands.confirm_carving import ConfirmCarving, confirm_carving
 from broker.commands.propose_carving import proposal_for
 from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
 from broker.domain.errors import JobRequestNotFoundError
+from broker.domain.job_request import unusual_terms_warnings
 from broker.domain.spec_check import disguised_employment_warnings
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of, own_requests_only
 from broker.http.schemas import (
@@ -43,7 +44,11 @@ class JobRequestsController(Controller):
     def submit(
         self, request: AnyRequest, broker: BrokerDep, data: JSONBody[SubmitJobRequest]
     ) -> JobRequestCreated:
-        """A requester asks for work (業務依頼); the spec is checked for signs of employment."""
+        """A requester asks for work (業務依頼); the spec is checked for signs of employment.
+
+        Refused (422) when the district is not the council's or the volume cannot fit the
+        days, window and headcount; odd but possible terms come back as `warnings`.
+        """
         with flow_of(request) as principal:
             ident = submit_job_request(
                 broker.app,
@@ -52,7 +57,8 @@ class JobRequestsController(Controller):
                 requester_id=principal.subject,
                 now=broker.clock.now(),
             )
-        warnings = disguised_employment_warnings(msgspec.to_builtins(data))
+        terms = msgspec.to_builtins(data)
+        warnings = [*disguised_employment_warnings(terms), *unusual_terms_warnings(terms)]
         return JobRequestCreated(id=ident, warnings=warnings)
 
     @get("/", guards=[requires(*READERS)], sync_to_thread=True, summary="List job requests")

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 
 from broker.domain.carving import Proposal
-from broker.domain.job_request import JobRequest
+from broker.domain.job_request import JobRequest, unusual_terms_warnings
 from broker.domain.spec_check import disguised_employment_warnings
 from broker.domain.task import Task
 
@@ -59,12 +59,13 @@ class JobRequestView(msgspec.Struct, frozen=True, kw_only=True):
     carved_minutes: int
     terms: dict[str, Any]
     warnings: list[str]
-    """Signs of disguised employment in the spec (偽装請負のおそれ), for the coordinator."""
+    """Signs of disguised employment in the spec (偽装請負のおそれ) and odd but possible
+    terms (a volume near capacity …), for the coordinator."""
     tasks: list[TaskView]
 
 
 class JobRequestCreated(msgspec.Struct, frozen=True):
-    """A submitted request's id, and any warnings about its spec."""
+    """A submitted request's id, and any warnings about its spec and terms."""
 
     id: UUID
     warnings: list[str]
@@ -133,7 +134,10 @@ def job_request_view(
         cancelled=request.cancelled,
         carved_minutes=request.carved_minutes,
         terms=request.terms,
-        warnings=disguised_employment_warnings(request.terms),
+        warnings=[
+            *disguised_employment_warnings(request.terms),
+            *unusual_terms_warnings(request.terms),
+        ],
         tasks=[task_view(task, with_offers=with_offers) for task in tasks],
     )
 

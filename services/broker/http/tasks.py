@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backbone.auth import Role, requires
+from broker.commands.approve_excess_minutes import ApproveExcessMinutes, approve_excess_minutes
 from broker.commands.assign_task import AssignTask, assign_task
 from broker.commands.cancel_task import CancelTask, cancel_task
 from broker.commands.carve_task import CarveTask, carve_task
@@ -34,7 +35,8 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
     what: str
     who: dict[str, Any]
-    """worker_id, recorded_by (a coordinator), confirmed_by, cancelled_by, requester_id."""
+    """worker_id, recorded_by (a coordinator), confirmed_by, cancelled_by, requester_id,
+    approved_by (a coordinator approving excess minutes)."""
     facts: dict[str, Any]
     """The rest of the fact: for an offer, its rank and the reasons this worker was chosen."""
     status_after: str
@@ -172,7 +174,10 @@ class TasksController(Controller):
         task_id: FromPath[UUID],
         data: JSONBody[StartWork],
     ) -> None:
-        """A coordinator records the check-in (WorkStarted), e.g. told by phone."""
+        """A coordinator records the check-in (WorkStarted), e.g. told by phone.
+
+        Refused (422) more than 60 minutes before the shift's start or after its end.
+        """
         with flow_of(request) as principal:
             start_work(broker.app, task_id, data, tenant=principal.tenant, now=broker.clock.now())
 
@@ -214,6 +219,26 @@ class TasksController(Controller):
             )
 
     @post(
+        "/{task_id:uuid}/excess-approval",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Approve minutes beyond the shift and its tolerance, with a reason",
+    )
+    def approve_excess(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        task_id: FromPath[UUID],
+        data: JSONBody[ApproveExcessMinutes],
+    ) -> None:
+        """Coordinators only; a 検収 or settlement up to the new limit is then accepted."""
+        with flow_of(request) as principal:
+            approve_excess_minutes(
+                broker.app, task_id, data, tenant=principal.tenant, coordinator_id=principal.subject
+            )
+
+    @post(
         "/{task_id:uuid}/resolution",
         status_code=HTTP_204_NO_CONTENT,
         guards=[COORDINATOR],
@@ -249,7 +274,12 @@ class CompletionsController(Controller):
     def complete(
         self, request: AnyRequest, broker: BrokerDep, data: JSONBody[CompleteWork]
     ) -> CompletedView:
-        """All or nothing: every listed task is confirmed in one transaction."""
+        """All or nothing: every listed task is confirmed in one transaction.
+
+        Refused (422) before the shift's start, with a finish time before the start or
+        more than 5 minutes ahead of now, or with more minutes than the shift, the
+        request's tolerance and a coordinator's approved excess allow.
+        """
         with flow_of(request) as principal:
             done = complete_work(
                 broker.app,
@@ -257,5 +287,6 @@ class CompletionsController(Controller):
                 tenant=principal.tenant,
                 confirmed_by=principal.subject,
                 requester_id=own_requests_only(principal),
+                now=broker.clock.now(),
             )
         return CompletedView(task_ids=done)

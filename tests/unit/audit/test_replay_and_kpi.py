@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 from audit.kpi import Span, age_band, as_csv, as_html, gini, kpi
 from audit.replay import replay
-from audit.sources import open_records
+from audit.sources import Record, open_records
 
 from backbone.stores import StoreSettings
 from broker.commands.carve_task import CarveTask, carve_task
@@ -149,3 +149,63 @@ def test_the_kpi_report_counts_registrants_offers_and_renders(tmp_path: Path) ->
     assert report["fill_rate"] == 0
     assert "registrants_by_age_and_sex,75+,unstated,2" in as_csv(report)
     assert "<svg" in as_html(report)
+
+
+def stored_task(broker: Record) -> Task:
+    """The town's one task, assigned to the first worker offered it."""
+    [task_id] = [e.originator_id for _, e in broker.events() if isinstance(e, Task.CarvedOut)]
+    task: Task = broker.app.repository.get(task_id)
+    [first, *_] = task.offers.values()
+    task.assign(worker_id=first.worker_id, coordinator_id=uuid4())
+    return task
+
+
+@pytest.mark.parametrize("confirmed_at", [None, datetime(2026, 10, 14, 3, 0, tzinfo=UTC)])
+def test_a_pre_fix_completion_that_cannot_be_true_is_named_with_its_position(
+    tmp_path: Path, confirmed_at: datetime | None
+) -> None:
+    [broker, *rest] = open_records(a_town(tmp_path))
+    task = stored_task(broker)
+    six_days_early = task.starts_at - timedelta(days=6)
+    assert task.worker_id is not None
+    task._work_completed(  # noqa: SLF001 - what the code before the rules let through
+        worker_id=task.worker_id,
+        started_at=task.starts_at,
+        finished_at=six_days_early,
+        worked_minutes=720,
+        confirmed_by=uuid4(),
+        terms=task.terms(),
+        confirmed_at=confirmed_at,
+    )
+    broker.app.save(task)
+
+    summary = replay([broker, *rest], streams=None, progress=lambda *_: None)
+
+    found = {(v.service, v.position, v.rule) for v in summary.violations}
+    at = broker.count()
+    expected = {
+        ("broker", at, "finish time outside the shift's start and the confirmation"),
+        ("broker", at, "minutes over the shift, tolerance and approved excess"),
+    }
+    if confirmed_at is not None:
+        expected.add(("broker", at, "work confirmed before the shift started"))
+    assert found == expected
+    assert all(str(task.id) in v.detail for v in summary.violations)
+
+
+def test_a_check_in_outside_its_window_is_named_and_a_true_one_is_not(tmp_path: Path) -> None:
+    [broker, *rest] = open_records(a_town(tmp_path))
+    task = stored_task(broker)
+    assert task.worker_id is not None
+    task._work_started(worker_id=task.worker_id, started_at=task.starts_at - timedelta(days=6))  # noqa: SLF001
+    broker.app.save(task)
+    position = broker.count()
+    end = task.ends_at
+    task.approve_excess(excess_minutes=30, reason="延長", approved_by=uuid4())
+    task.complete(worked_minutes=210, finished_at=end, confirmed_by=uuid4(), now=end)
+    broker.app.save(task)
+
+    summary = replay([broker, *rest], streams=None, progress=lambda *_: None)
+
+    rules = [(v.service, v.position, v.rule) for v in summary.violations]
+    assert rules == [("broker", position, "check-in outside its window")]

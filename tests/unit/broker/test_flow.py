@@ -2,6 +2,7 @@
 
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -16,6 +17,7 @@ from backbone.flow import envelope_of
 from backbone.runtime import open_store
 from backbone.stores import StoreSettings
 from broker.application import BrokerApplication
+from broker.commands.approve_excess_minutes import ApproveExcessMinutes, approve_excess_minutes
 from broker.commands.assign_task import AssignTask, assign_task
 from broker.commands.cancel_task import CancelTask, cancel_task
 from broker.commands.carve_task import CarveTask, carve_task
@@ -29,10 +31,14 @@ from broker.commands.start_work import StartWork, start_work
 from broker.commands.submit_job_request import SubmitJobRequest, submit_job_request
 from broker.domain.constraints import Places
 from broker.domain.errors import (
+    CheckInOutsideWindowError,
+    ConfirmationTooEarlyError,
     ConstraintBrokenError,
+    DistrictUnknownError,
     InvalidRequestError,
     TaskNotFoundError,
     TaskStateError,
+    WorkedMinutesOverLimitError,
 )
 from broker.domain.task import Task, TaskStatus
 from broker.domain.values import TOKYO, PhysicalLoad, RewardKind, Sector, Travel
@@ -104,9 +110,11 @@ def a_worker(broker: BrokerApplication, **overrides: object) -> UUID:
     )
 
 
-def a_carved_task(broker: BrokerApplication, start: str = "2026-10-20 09:00") -> Task:
+def a_carved_task(
+    broker: BrokerApplication, start: str = "2026-10-20 09:00", **request: object
+) -> Task:
     request_id = submit_job_request(
-        broker, a_request(), tenant=TENANT, requester_id=REQUESTER, now=NOW
+        broker, a_request(**request), tenant=TENANT, requester_id=REQUESTER, now=NOW
     )
     cmd = CarveTask(
         job_request_id=request_id,
@@ -135,8 +143,14 @@ def answer(
 
 
 def confirm(
-    broker: BrokerApplication, task: Task, *, worked_minutes: int, finished_at: datetime
+    broker: BrokerApplication,
+    task: Task,
+    *,
+    worked_minutes: int,
+    finished_at: datetime,
+    now: datetime | None = None,
 ) -> None:
+    """The requester confirms; by default just after the work finished."""
     done = Completion(task_id=task.id, worked_minutes=worked_minutes, finished_at=finished_at)
     complete_work(
         broker,
@@ -144,6 +158,7 @@ def confirm(
         tenant=TENANT,
         confirmed_by=REQUESTER,
         requester_id=REQUESTER,
+        now=now or finished_at + timedelta(minutes=10),
     )
 
 
@@ -237,7 +252,7 @@ def test_expired_offers_are_closed_and_the_task_flagged_when_nobody_is_left(
 
 def test_completion_publishes_the_reward_rule_when_confirmed(broker: BrokerApplication) -> None:
     worker = a_worker(broker)
-    task = a_carved_task(broker)
+    task = a_carved_task(broker, overtime_tolerance_minutes=10)  # 185 min on a 180 min shift
     react(broker, answer(task, worker, accept=True))
 
     confirm(broker, task, worked_minutes=185, finished_at=at_jst("2026-10-20 12:05"))
@@ -367,6 +382,7 @@ def test_completing_an_open_task_is_refused(broker: BrokerApplication) -> None:
             tenant=TENANT,
             confirmed_by=COORDINATOR,
             requester_id=None,
+            now=at_jst("2026-10-20 12:10"),
         )
 
 
@@ -570,3 +586,164 @@ def test_concurrent_carvings_never_give_one_worker_overlapping_offers(
     assert len(carved) == 8
     assert set(holders) <= workers
     assert len(holders) == len(set(holders)) == len(workers)  # each free worker offered once
+
+
+def test_tasks_stored_before_tolerance_and_confirmation_time_were_kept_still_load(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    confirm(broker, task, worked_minutes=180, finished_at=at_jst("2026-10-20 12:00"))
+    old_style, dropped = [], set()
+    for note in broker.recorder.select_notifications(1, 10_000):
+        if note.originator_id != task.id:
+            continue
+        state = broker.mapper.transcoder.decode(note.state)
+        dropped |= {"overtime_tolerance_minutes", "confirmed_at"} & set(state)
+        state.pop("overtime_tolerance_minutes", None)
+        state.pop("confirmed_at", None)
+        old_style.append(replace(note, state=broker.mapper.transcoder.encode(state)))
+
+    rebuilt: Any = None
+    for stored in old_style:
+        event: Any = broker.mapper.to_domain_event(stored)
+        rebuilt = event.mutate(rebuilt)
+
+    assert dropped == {"overtime_tolerance_minutes", "confirmed_at"}
+    assert isinstance(rebuilt, Task)
+    assert rebuilt.overtime_tolerance_minutes == 0
+    assert rebuilt.status is TaskStatus.COMPLETED
+    [completed] = [
+        broker.mapper.to_domain_event(s)
+        for s in old_style
+        if s.topic.endswith("Task.WorkCompleted")
+    ]
+    assert isinstance(completed, Task.WorkCompleted)
+    assert completed.confirmed_at is None
+
+
+def test_a_check_in_from_notify_six_days_early_is_refused_and_the_inbox_moves_on(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    checked_in, _ = check_in_and_out(task, worker)
+    early = at_jst("2026-10-14 08:58")
+    too_early = msgspec.structs.replace(checked_in, checked_in_at=early, occurred_at=early)
+
+    react(broker, too_early, checked_in)  # the refusal does not stop the next event
+
+    stored: Task = broker.repository.get(task.id)
+    events = stored_events(broker)
+    [refused] = [e for e in events if isinstance(e, Task.CheckInRefused)]
+    [started] = [e for e in events if isinstance(e, Task.WorkStarted)]
+    assert refused.checked_in_at == early
+    assert "10月20日（火） 8:00" in refused.reason
+    assert started.started_at == checked_in.checked_in_at
+    assert stored.status is TaskStatus.IN_PROGRESS
+    assert to_contract(refused, envelope_of(refused, default_tenant=TENANT)) is None
+
+
+def test_a_coordinators_check_in_six_days_early_is_refused(broker: BrokerApplication) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+
+    with pytest.raises(CheckInOutsideWindowError):
+        start_work(
+            broker,
+            task.id,
+            StartWork(worker_id=worker),
+            tenant=TENANT,
+            now=at_jst("2026-10-14 09:00"),
+        )
+
+    stored: Task = broker.repository.get(task.id)
+    assert stored.status is TaskStatus.ASSIGNED
+
+
+def test_confirming_before_the_shift_began_is_refused_and_nothing_is_stored(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    before = broker.recorder.max_notification_id()
+
+    with pytest.raises(ConfirmationTooEarlyError):
+        confirm(
+            broker,
+            task,
+            worked_minutes=180,
+            finished_at=at_jst("2026-10-20 12:00"),
+            now=at_jst("2026-10-14 12:00"),
+        )
+
+    assert broker.recorder.max_notification_id() == before
+
+
+def test_an_approved_excess_is_kept_private_and_lets_the_confirmation_through(
+    broker: BrokerApplication,
+) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    late = at_jst("2026-10-20 13:00")
+    with pytest.raises(WorkedMinutesOverLimitError):
+        confirm(broker, task, worked_minutes=240, finished_at=late)
+
+    approve_excess_minutes(
+        broker,
+        task.id,
+        ApproveExcessMinutes(excess_minutes=60, reason="雨で作業が遅れた"),
+        tenant=TENANT,
+        coordinator_id=COORDINATOR,
+    )
+    confirm(broker, task, worked_minutes=240, finished_at=late)
+
+    events = stored_events(broker)
+    [approved] = [e for e in events if isinstance(e, Task.ExcessApproved)]
+    published = [to_contract(e, envelope_of(e, default_tenant=TENANT)) for e in events]
+    [completed] = [e for e in published if isinstance(e, c.WorkCompleted)]
+    assert to_contract(approved, envelope_of(approved, default_tenant=TENANT)) is None
+    assert completed.worked_minutes == 240
+    assert all("雨で" not in msgspec.json.encode(e).decode() for e in published if e)
+
+
+def test_a_settlement_over_the_shift_is_refused(broker: BrokerApplication) -> None:
+    worker = a_worker(broker)
+    task = a_carved_task(broker)
+    react(broker, answer(task, worker, accept=True))
+    confirm(broker, task, worked_minutes=180, finished_at=at_jst("2026-10-20 12:00"))
+    dispute_work(
+        broker,
+        task.id,
+        DisputeWork(reason="もっと働いた"),
+        tenant=TENANT,
+        raised_by=REQUESTER,
+        requester_id=REQUESTER,
+    )
+
+    with pytest.raises(WorkedMinutesOverLimitError):
+        resolve_dispute(
+            broker,
+            task.id,
+            ResolveDispute(worked_minutes=720, resolution="720分"),
+            tenant=TENANT,
+            coordinator_id=COORDINATOR,
+        )
+
+
+@pytest.mark.parametrize(("district", "suggested"), [("tokyo", None), ("於福町", "ofuku")])
+def test_a_district_outside_the_council_is_refused(
+    broker: BrokerApplication, district: str, suggested: str | None
+) -> None:
+    with pytest.raises(DistrictUnknownError) as refused:
+        submit_job_request(
+            broker, a_request(district=district), tenant=TENANT, requester_id=REQUESTER, now=NOW
+        )
+
+    assert refused.value.allowed == {"ofuku": "於福町", "omine": "大嶺町"}  # PLACES
+    assert refused.value.suggestion == suggested

@@ -22,8 +22,13 @@ NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Broker:
-    return build_broker(BrokerSettings.in_memory(tmp_path / "jwt.key"), clock=FixedClock(NOW))
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def broker(tmp_path: Path, clock: FixedClock) -> Broker:
+    return build_broker(BrokerSettings.in_memory(tmp_path / "jwt.key"), clock=clock)
 
 
 @pytest.fixture
@@ -169,7 +174,7 @@ def test_an_oversize_body_is_refused(client: TestClient[Any], broker: Broker) ->
 
 
 def test_carving_offers_the_task_and_completion_confirms_it(
-    client: TestClient[Any], broker: Broker
+    client: TestClient[Any], broker: Broker, clock: FixedClock
 ) -> None:
     coordinator = auth(broker, Role.COORDINATOR)
     requester = auth(broker, Role.REQUESTER, subject=REQUESTER)
@@ -189,6 +194,7 @@ def test_carving_offers_the_task_and_completion_confirms_it(
     assigned = client.post(
         f"/tasks/{task['id']}/assign", json={"worker_id": worker}, headers=coordinator
     )
+    clock.at = datetime(2026, 10, 20, 3, 30, tzinfo=UTC)  # 12:30 in Tokyo, after the work
     done = client.post(
         "/completions",
         json={
@@ -334,3 +340,133 @@ def test_malformed_contacts_are_refused_by_validation(
             headers=auth(broker, Role.COORDINATOR),
         )
         assert response.status_code == 400, bad
+
+
+def an_assigned_task(client: TestClient[Any], broker: Broker, *, minutes: int = 180) -> str:
+    """A task from 9:00 on 20 October (Tokyo), assigned by a coordinator; its id."""
+    coordinator = auth(broker, Role.COORDINATOR)
+    requester = auth(broker, Role.REQUESTER, subject=REQUESTER)
+    worker = client.post("/workers", json=worker_body(), headers=coordinator).json()["id"]
+    job = client.post("/job-requests", json=request_body(), headers=requester).json()["id"]
+    start = datetime(2026, 10, 20, 0, 0, tzinfo=UTC)
+    task = client.post(
+        "/tasks",
+        json={
+            "job_request_id": job,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(minutes=minutes)).isoformat(),
+        },
+        headers=coordinator,
+    ).json()["id"]
+    client.post(f"/tasks/{task}/assign", json={"worker_id": worker}, headers=coordinator)
+    return str(task)
+
+
+def completion(task: str, minutes: int, finished_at: str) -> dict[str, object]:
+    return {
+        "completions": [{"task_id": task, "worked_minutes": minutes, "finished_at": finished_at}]
+    }
+
+
+def test_confirming_six_days_before_the_shift_began_is_a_422(
+    client: TestClient[Any], broker: Broker, clock: FixedClock
+) -> None:
+    task = an_assigned_task(client, broker)
+    clock.at = datetime(2026, 10, 14, 0, 0, tzinfo=UTC)  # six days before the shift
+
+    response = client.post(
+        "/completions",
+        json=completion(task, 180, "2026-10-20T12:00:00+09:00"),
+        headers=auth(broker, Role.REQUESTER, subject=REQUESTER),
+    )
+    seen = client.get(f"/tasks/{task}", headers=auth(broker, Role.COORDINATOR)).json()
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "10月20日（火） 9:00" in response.json()["detail"]
+    assert seen["status"] == "assigned"
+
+
+def test_720_minutes_on_a_60_minute_shift_need_a_coordinators_approval(
+    client: TestClient[Any], broker: Broker, clock: FixedClock
+) -> None:
+    task = an_assigned_task(client, broker, minutes=60)
+    requester = auth(broker, Role.REQUESTER, subject=REQUESTER)
+    clock.at = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo
+    body = completion(task, 720, "2026-10-20T21:00:00+09:00")
+    approval = {"excess_minutes": 660, "reason": "機械の故障で延長"}
+
+    refused = client.post("/completions", json=body, headers=requester)
+    by_requester = client.post(f"/tasks/{task}/excess-approval", json=approval, headers=requester)
+    approved = client.post(
+        f"/tasks/{task}/excess-approval", json=approval, headers=auth(broker, Role.COORDINATOR)
+    )
+    accepted = client.post("/completions", json=body, headers=requester)
+
+    assert refused.status_code == 422
+    assert "720分" in refused.json()["detail"]
+    assert by_requester.status_code == 403
+    assert approved.status_code == 204
+    assert accepted.status_code == 201
+
+
+def test_a_check_in_six_days_early_is_a_422_and_the_task_stays_assigned(
+    client: TestClient[Any], broker: Broker, clock: FixedClock
+) -> None:
+    task = an_assigned_task(client, broker)
+    coordinator = auth(broker, Role.COORDINATOR)
+    clock.at = datetime(2026, 10, 14, 0, 0, tzinfo=UTC)
+    worker = client.get(f"/tasks/{task}", headers=coordinator).json()["worker_id"]
+
+    response = client.post(
+        f"/tasks/{task}/check-in", json={"worker_id": worker}, headers=coordinator
+    )
+    seen = client.get(f"/tasks/{task}", headers=coordinator).json()
+
+    assert response.status_code == 422
+    assert "チェックイン" in response.json()["detail"]
+    assert seen["status"] == "assigned"
+
+
+@pytest.mark.parametrize(
+    ("district", "expected"),
+    [("tokyo", "ofuku（於福町）"), ("於福町", "コード ofuku")],
+)
+def test_a_district_outside_the_council_is_a_422_listing_the_districts(
+    client: TestClient[Any], broker: Broker, district: str, expected: str
+) -> None:
+    response = client.post(
+        "/job-requests",
+        json=request_body(district=district),
+        headers=auth(broker, Role.REQUESTER, subject=REQUESTER),
+    )
+
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert expected in detail
+    assert "mito（美東町）" in detail
+    assert broker.app.recorder.max_notification_id() in (None, 0)
+
+
+def test_200000_minutes_in_one_day_are_a_422(client: TestClient[Any], broker: Broker) -> None:
+    response = client.post(
+        "/job-requests",
+        json=request_body(starts_on="2026-10-20", ends_on="2026-10-20", volume_minutes=200_000),
+        headers=auth(broker, Role.REQUESTER, subject=REQUESTER),
+    )
+
+    assert response.status_code == 422
+    assert "4,800" in response.json()["detail"]
+
+
+def test_a_volume_near_capacity_is_accepted_with_a_warning(
+    client: TestClient[Any], broker: Broker
+) -> None:
+    response = client.post(
+        "/job-requests",
+        json=request_body(starts_on="2026-10-20", ends_on="2026-10-20", volume_minutes=4_500),
+        headers=auth(broker, Role.REQUESTER, subject=REQUESTER),
+    )
+
+    assert response.status_code == 201
+    assert any("8割" in warning for warning in response.json()["warnings"])

@@ -52,6 +52,7 @@ RULES: dict[tuple[str, str, str], frozenset[Role] | str] = {
     ("broker", "POST", "/tasks/{task_id:uuid}/no-show"): frozenset({C}),
     ("broker", "POST", "/tasks/{task_id:uuid}/dispute"): frozenset({R, C}),
     ("broker", "POST", "/tasks/{task_id:uuid}/resolution"): frozenset({C}),
+    ("broker", "POST", "/tasks/{task_id:uuid}/excess-approval"): frozenset({C}),
     ("broker", "POST", "/completions"): frozenset({R, C}),
     ("broker", "POST", "/workers"): frozenset({C}),
     ("broker", "GET", "/workers/{worker_id:uuid}"): frozenset({C, U}),
