@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -44,6 +44,7 @@ import nats
 from backbone.auth import Role, load_or_create_key
 from backbone.nats_server import NatsServer, NatsServerConfig, free_port
 from bench.lifecycle import (
+    ANSWER_HOURS,
     SHIFT_MINUTES,
     TOKYO,
     RetryableError,
@@ -158,6 +159,19 @@ class StubbornDriver(TownDriver):
             {"task_id": t["id"], "worked_minutes": SHIFT_MINUTES, "finished_at": shift["ends_at"]}
             for t, shift in zip(carved, shifts, strict=True)
         ]
+        self.days.assigned(day)
+        self.confirmations.append(
+            asyncio.create_task(self.confirm_stubbornly(day, requester, number, completions))
+        )
+        return tasks
+
+    async def confirm_stubbornly(
+        self, day: date, requester: UUID, number: int, completions: list[dict[str, Any]]
+    ) -> None:
+        """At the day's evening, the day's 検収, repeated with its key until answered."""
+        await self.days.evening(day)
+        run_key = self.env["CONBINI_SCHEMA_PREFIX"]
+        tasks = [UUID(c["task_id"]) for c in completions]
         try:
             await self.call(
                 "broker",
@@ -176,7 +190,6 @@ class StubbornDriver(TownDriver):
                 raise
             self.chaos.repeats_refused += 1
         self.requests_done += 1
-        return tasks
 
     async def all_completed(self, tasks: list[UUID]) -> bool:
         """True when the broker shows every task completed."""
@@ -326,6 +339,7 @@ async def drive_through_chaos(
 
     try:
         await asyncio.gather(*(requester() for _ in range(args.concurrency)))
+        await driver.month_ended()
         await driver.chaos.planned.wait()  # a small run finishes before the plan's last step
         await driver.until_rewards(everything, paid=False)
         await driver.pay_stubbornly()
@@ -467,6 +481,8 @@ def run_chaos(
         "CONBINI_SCHEMA_PREFIX": f"chaos_{secrets.token_hex(3)}_",
         "CONBINI_NATS_URL": nats_server.url,
         "CONBINI_OFFER_FANOUT": "3",
+        # the rehearsal's days pass in seconds: an offer stays open until its shift starts
+        "CONBINI_ANSWER_HOURS": str(ANSWER_HOURS),
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "1000000",
         "CONBINI_LOG_LEVEL": "WARNING",
     }

@@ -10,8 +10,10 @@ process plays the town over HTTP, as people do:
 - every worker keeps their page's live stream open (`/w/<link>/events`); when an offer
   appears there, the worker answers it with their own call (yes: the quickest wins, the
   others are told it was taken);
-- once a request's tasks are all assigned, its requester confirms that day's finished
-  tasks in one call (`POST /completions`);
+- the town runs on a rehearsal clock through last month: the requests' days follow each
+  other, and once every request of a day is assigned the clock moves to that day's
+  evening, when each requester confirms their day's finished tasks in one call
+  (`POST /completions`) — 検収 is refused before a shift has ended, as in life;
 - when every task has accrued its reward, the accountant closes the month (`POST /runs`)
   and imports the bank's answer, which pays every reward (RewardPaid).
 
@@ -41,6 +43,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -57,9 +60,10 @@ from nats.js.api import DeliverPolicy
 from psycopg import sql
 
 from backbone.auth import Role, issue_token, load_or_create_key
+from backbone.clock import FileClock
 from backbone.settings import nats_login_from
 from conbini.demo import start_town
-from conbini.settings import operator_login_env
+from conbini.settings import clock_file, operator_login_env
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TENANT = "mine-wakuwaku"
@@ -67,6 +71,12 @@ DISTRICT = "omine"
 SHIFT_MINUTES = 60
 FIRST_SHIFT = 9 * 60
 RATE_YEN = 1000
+EVENING = 21 * 60
+"""When the rehearsal clock stands once a day's shifts have ended (21:00 in Tokyo)."""
+ANSWER_HOURS = 24 * 62
+"""How long an offer stays open in the town (capped by the shift's start): longer than the
+rehearsed month, so moving its clock to a day's evening never expires a later day's offer."""
+"""When the rehearsal clock stands once a day's shifts have ended (21:00 in Tokyo)."""
 HOP_TIMEOUT_S = float(os.environ.get("BENCH_HOP_TIMEOUT_S", "300"))
 HTTP_CONFLICT = 409
 
@@ -215,6 +225,38 @@ class RetryableError(RuntimeError):
     """An answer that says: try again."""
 
 
+class DayClock:
+    """Moves the town's rehearsal clock through the month's days, in order.
+
+    Day d's evening comes once every request of day d and of every earlier day is assigned
+    (no shift of a later day has begun then, so later requests still carve and offer); a
+    requester confirms (検収) only after their day's evening has come.
+    """
+
+    def __init__(self, clock: FileClock, days: list[date]) -> None:
+        """`days[n]` is the day of request `n`."""
+        self.clock = clock
+        self.waiting = Counter(days)
+        self.order = sorted(self.waiting)
+        self.evenings = {day: asyncio.Event() for day in self.order}
+
+    def assigned(self, day: date) -> None:
+        """One request of `day` is wholly assigned; move the clock on as far as it may go."""
+        self.waiting[day] -= 1
+        while self.order and self.waiting[self.order[0]] == 0:
+            done = self.order.pop(0)
+            evening = datetime.combine(done, datetime.min.time(), TOKYO) + timedelta(
+                minutes=EVENING
+            )
+            if self.clock.now() < evening:
+                self.clock.move_to(evening)
+            self.evenings[done].set()
+
+    async def evening(self, day: date) -> None:
+        """Wait until the clock stands at `day`'s evening (its shifts have all ended)."""
+        await self.evenings[day].wait()
+
+
 class TownDriver:
     """The people of a benchmark town, over HTTP, and an eye on the bus."""
 
@@ -243,6 +285,11 @@ class TownDriver:
         first = datetime.now(TOKYO).date().replace(day=1)
         self.month_first = (first - timedelta(days=1)).replace(day=1)
         self.period = f"{self.month_first:%Y-%m}"
+        self.requests = -(-args.tasks // args.shifts)
+        self.clock = FileClock(clock_file(Path(env["CONBINI_DATA_DIR"])))
+        self.days = DayClock(self.clock, [self.day_of(n) for n in range(self.requests)])
+        self.confirmations: list[asyncio.Task[None]] = []
+        """Each request's 検収, waiting for its day's evening."""
         self.client = httpx.AsyncClient(
             timeout=120, limits=httpx.Limits(max_connections=None, max_keepalive_connections=64)
         )
@@ -471,10 +518,14 @@ class TownDriver:
                 if seen is self.hops.assigned and task not in seen:
                     await self.look_again(task)
 
+    def day_of(self, number: int) -> date:
+        """The `number`th request's day: the month's days in order, from its second."""
+        days = (self.month_last() - self.month_first).days - 1
+        return self.month_first + timedelta(days=1 + number * days // self.requests)
+
     def shifts_for(self, number: int) -> tuple[date, list[dict[str, Any]]]:
         """The day and the shifts of the `number`th request: consecutive hours from 9:00."""
-        days = (self.month_last() - self.month_first).days - 1
-        day = self.month_first + timedelta(days=1 + number % days)
+        day = self.day_of(number)
         shifts = []
         for k in range(self.args.shifts):
             start = datetime.combine(day, datetime.min.time(), TOKYO) + timedelta(
@@ -553,9 +604,16 @@ class TownDriver:
             {"task_id": t["id"], "worked_minutes": SHIFT_MINUTES, "finished_at": shift["ends_at"]}
             for t, shift in zip(carved, shifts, strict=True)
         ]
+        self.days.assigned(day)
+        self.confirmations.append(asyncio.create_task(self.confirm(day, requester, completions)))
+        return tasks
+
+    async def confirm(self, day: date, requester: UUID, completions: list[dict[str, Any]]) -> None:
+        """At the day's evening the requester confirms the day's finished shifts (検収)."""
+        await self.days.evening(day)
         done = time.perf_counter()
-        for task_id in tasks:
-            hops.complete_sent[task_id] = done
+        for completion in completions:
+            self.hops.complete_sent[UUID(completion["task_id"])] = done
         await self.call(
             "broker",
             "POST",
@@ -564,7 +622,11 @@ class TownDriver:
             {"completions": completions},
             subject=requester,
         )
-        return tasks
+
+    async def month_ended(self) -> None:
+        """Every confirmation made; the clock moves to the real today, past the month's end."""
+        await asyncio.gather(*self.confirmations)
+        self.clock.move_to(datetime.now(TOKYO))
 
     async def pay(self) -> None:
         """Close the month and import the bank's answer: every reward paid."""
@@ -616,6 +678,7 @@ async def drive(driver: TownDriver, args: argparse.Namespace, rate: float) -> fl
                 everything.extend(await driver.one_request(number))
 
         await asyncio.gather(*(requester() for _ in range(args.concurrency)))
+    await driver.month_ended()
     await driver.until(everything, driver.hops.accrued, "accrued")
     await driver.pay()
     await driver.until(everything, driver.hops.paid, "paid")
@@ -638,6 +701,8 @@ def measure(args: argparse.Namespace, rate: float) -> Run:
         "CONBINI_POSTGRES_DSN": args.dsn,
         "CONBINI_SCHEMA_PREFIX": prefix,
         "CONBINI_OFFER_FANOUT": "3",
+        # the rehearsal's days pass in seconds: an offer stays open until its shift starts
+        "CONBINI_ANSWER_HOURS": str(ANSWER_HOURS),
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "1000000",
         "CONBINI_LOG_LEVEL": "WARNING",
     }

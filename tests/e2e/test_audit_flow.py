@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conbini.quiet import wait_until_quiet
-from tests.support.flows import assigned_task, last_month
+from tests.support.flows import assigned_task
 from tests.support.town import TENANT, Town
 from tests.support.waiting import eventually
 
@@ -34,21 +34,16 @@ async def conbini(town: Town, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_the_record_replays_verifies_travels_exports_and_reports(
     town: Town, tmp_path: Path
 ) -> None:
-    period, finished_at = last_month()
     worker, task = await assigned_task(town)
-    before_completion = datetime.now(UTC)
-    completion = {
-        "completions": [
-            {"task_id": task["id"], "worked_minutes": 120, "finished_at": finished_at.isoformat()}
-        ]
-    }
-    town.call("POST", "/completions", town.requester, completion)
+    before_completion = datetime.now(UTC)  # stored events keep the real time
+    town.confirm(task, worked_minutes=120)
 
     async def accrued() -> bool:
         return len(town.call("GET", "/rewards", town.accountant, base=town.payout)) == 1
 
     await eventually(accrued, within=60, what="the reward to accrue")
     town.call("PUT", f"/workers/{worker}/bank-account", town.accountant, ACCOUNT, base=town.payout)
+    period = town.month_ends(task)
     town.call("POST", "/runs", town.accountant, {"period": period}, base=town.payout)
     town.call(
         "POST",

@@ -105,16 +105,7 @@ async def test_a_request_flows_to_work_completed_across_processes(town: Town) ->
         return bool(seen["status"] == "assigned")
 
     await eventually(assigned, within=60)
-    completion = {
-        "completions": [
-            {
-                "task_id": task["id"],
-                "worked_minutes": 175,
-                "finished_at": datetime.now(UTC).isoformat(),
-            }
-        ]
-    }
-    town.call("POST", "/completions", town.requester, completion)
+    town.confirm(task, worked_minutes=175)
 
     async def completed() -> bool:
         kinds = [type(e).__name__ for e in await broker_events(town.nats_url)]

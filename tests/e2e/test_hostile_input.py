@@ -43,7 +43,6 @@ Field = tuple[str, str, str, str]
 ROUND_TRIP: dict[Field, str] = {
     ("broker", "POST", "/job-requests", "title"): "terms.title",
     ("broker", "POST", "/job-requests", "description"): "terms.description",
-    ("broker", "POST", "/job-requests", "district"): "terms.district",
     ("broker", "POST", "/job-requests", "address"): "terms.address",
     ("broker", "POST", "/job-requests", "spec.steps.[]"): "terms.spec.steps.[]",
     ("broker", "POST", "/job-requests", "spec.provided.[]"): "terms.spec.provided.[]",
@@ -54,8 +53,6 @@ ROUND_TRIP: dict[Field, str] = {
     ("broker", "POST", "/workers", "personal.address"): "personal.address",
     ("broker", "POST", "/workers", "personal.experience"): "personal.experience",
     ("broker", "POST", "/workers", "personal.health_notes"): "personal.health_notes",
-    ("broker", "POST", "/workers", "district"): "district",
-    ("broker", "POST", "/workers", "constraints.home_district"): "constraints.home_district",
     ("broker", "PUT", "/workers/{worker_id}/personal", "name"): "personal.name",
     ("broker", "PUT", "/workers/{worker_id}/personal", "address"): "personal.address",
     ("broker", "PUT", "/workers/{worker_id}/personal", "experience"): "personal.experience",
@@ -67,10 +64,16 @@ WRITE_ONLY: set[Field] = {
     ("broker", "POST", "/job-requests/{job_request_id}/cancel", "reason"),
     ("broker", "POST", "/tasks/{task_id}/cancel", "reason"),
     ("notify", "POST", "/offers/{offer_id}/phone-answer", "reason"),
+    ("broker", "POST", "/tasks/{task_id}/excess-approval", "reason"),
 }
 """Free-text fields no API reads back: accepted, and the stores stay whole."""
 
 RULED: dict[Field, str] = {
+    ("broker", "POST", "/job-requests", "district"): "one of the council's district codes",
+    ("broker", "POST", "/workers", "district"): "one of the council's district codes",
+    ("broker", "POST", "/workers", "constraints.home_district"): (
+        "one of the council's district codes"
+    ),
     ("broker", "POST", "/job-requests", "skills.[]"): "codes: a-z, 0-9 and _",
     ("broker", "POST", "/workers", "skills.[]"): "codes: a-z, 0-9 and _",
     ("broker", "POST", "/workers", "preferred_work_types.[]"): "codes: a-z, 0-9 and _",
@@ -291,6 +294,23 @@ def test_write_only_reasons_take_every_hostile_string(town: Town) -> None:
         )
         assert status in (200, 204), (payload, status, problem)
         assert town.call("GET", f"/tasks/{task['id']}", coordinator)["status"] == "cancelled"
+
+    task = town.carve_one_task()
+    [offer] = wait_for_offers(town, task["id"])
+    status, answer = phone_answer(town, offer, {"accept": True})
+    assert status in (200, 201), (status, answer)
+    assigned = f"/tasks/{task['id']}"
+    deadline = time.monotonic() + 60
+    while town.call("GET", assigned, coordinator)["status"] != "assigned":
+        assert time.monotonic() < deadline, "the phoned yes did not assign the task"
+        time.sleep(0.2)
+    for payload in PAYLOADS.values():
+        approval = {"excess_minutes": 30, "reason": payload}
+        status, problem = retried(
+            town, "POST", f"{assigned}/excess-approval", coordinator, approval
+        )
+        assert status in (200, 201, 204), (payload, status, problem)
+    assert town.call("GET", assigned, coordinator)["status"] == "assigned"
 
 
 def retried(town: Town, method: str, path: str, token: str, body: object) -> tuple[int, Any]:

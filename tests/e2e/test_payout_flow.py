@@ -10,7 +10,7 @@ import nats
 
 from contracts.broker import WorkCompleted
 from contracts.payout import RewardPaid, payout_decoder
-from tests.support.flows import assigned_task, last_month
+from tests.support.flows import assigned_task
 from tests.support.town import Town, broker_events, connect_as
 from tests.support.waiting import eventually
 
@@ -61,14 +61,8 @@ async def raw_work_completed(url: str) -> bytes:
 
 
 async def test_work_completed_on_the_bus_is_paid_once_and_reconciles(town: Town) -> None:
-    period, finished_at = last_month()
     worker, task = await assigned_task(town)
-    completion = {
-        "completions": [
-            {"task_id": task["id"], "worked_minutes": 175, "finished_at": finished_at.isoformat()}
-        ]
-    }
-    town.call("POST", "/completions", town.requester, completion)
+    town.confirm(task, worked_minutes=175)
     rewards: list[dict[str, object]] = []
 
     async def accrued() -> bool:
@@ -81,6 +75,7 @@ async def test_work_completed_on_the_bus_is_paid_once_and_reconciles(town: Town)
     await republish(town.nats_url_as("broker"), done, await raw_work_completed(town.nats_url))
 
     town.call("PUT", f"/workers/{worker}/bank-account", town.accountant, ACCOUNT, base=town.payout)
+    period = town.month_ends(task)
     run = town.call("POST", "/runs", town.accountant, {"period": period}, base=town.payout)
     assert [line["amount_yen"] for line in run["lines"]] == [3063]
     again = town.call("POST", "/runs", town.accountant, {"period": period}, base=town.payout)

@@ -32,7 +32,7 @@ from nats.js.errors import NotFoundError
 
 from conbini.quiet import wait_until_quiet
 from payout.domain.zengin import zengin_kana
-from tests.support.flows import last_month, opens, press
+from tests.support.flows import opens, press
 from tests.support.personal_scan import Finding, Scanner, Secret
 from tests.support.smtp import Mailbox, smtp_server
 from tests.support.town import Town, connect_as, running_town
@@ -256,7 +256,6 @@ async def drive_a_month(
     """Register, offer over every channel, answer on the page, complete, pay; return
     the workers by label, the assigned one, and the bank file.
     """
-    period, finished_at = last_month()
     workers = {person.label: register(town, person) for person in PEOPLE}
     for person in PEOPLE:
         account = {
@@ -311,17 +310,13 @@ async def drive_a_month(
         return bool(seen["status"] == "assigned")
 
     await eventually(assigned, within=60, what="the worker's yes to assign the task")
-    completion = {
-        "completions": [
-            {"task_id": task["id"], "worked_minutes": 175, "finished_at": finished_at.isoformat()}
-        ]
-    }
-    raw_call("POST", f"{town.base}/completions", town.requester, completion, key=str(uuid4()))
+    town.confirm(task, worked_minutes=175)
 
     async def accrued() -> bool:
         return len(town.call("GET", "/rewards", town.accountant, base=town.payout)) == 1
 
     await eventually(accrued, within=60, what="the reward to accrue")
+    period = town.month_ends(task)
     run = json.loads(
         raw_call(
             "POST",

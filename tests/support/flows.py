@@ -3,7 +3,6 @@
 import asyncio
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.town import Town
@@ -27,12 +26,32 @@ def press(url: str) -> None:
         pass
 
 
+async def page_link(town: Town, worker: str) -> str:
+    """The worker's page link, once notify has heard of the worker (404 until then)."""
+    made: dict[str, str] = {}
+
+    def heard_of() -> bool:
+        try:
+            made.update(
+                town.call("POST", f"/workers/{worker}/link", town.coordinator, base=town.notify)
+            )
+        except urllib.error.HTTPError as refused:
+            refused.close()  # the response's socket
+            if refused.code != 404:
+                raise
+            return False
+        return True
+
+    await eventually(heard_of, within=60, what="notify to hear of the worker")
+    return made["url"]
+
+
 async def assigned_task(town: Town) -> tuple[str, dict[str, Any]]:
     """A registered worker (web page only) says yes on their page; the task is theirs."""
     [worker] = town.register_workers(1, channels=["web"])
     task = town.carve_one_task()
     offer_id = task["offers"][0]["offer_id"]
-    link = town.call("POST", f"/workers/{worker}/link", town.coordinator, base=town.notify)["url"]
+    link = await page_link(town, worker)
 
     async def offer_shown() -> bool:
         return await asyncio.to_thread(opens, f"{link}/offers/{offer_id}")
@@ -46,10 +65,3 @@ async def assigned_task(town: Town) -> tuple[str, dict[str, Any]]:
 
     await eventually(assigned, within=60, what="the worker's yes to assign the task")
     return worker, task
-
-
-def last_month() -> tuple[str, datetime]:
-    """The previous month (YYYY-MM) and a moment on its last day, 15:00 in Tokyo."""
-    first = datetime.now(UTC).date().replace(day=1)
-    last = first - timedelta(days=1)
-    return f"{last:%Y-%m}", datetime(last.year, last.month, last.day, 6, 0, tzinfo=UTC)

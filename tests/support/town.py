@@ -6,27 +6,35 @@ import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import nats
 from nats.aio.client import Client
 
 from backbone.auth import Role, issue_token, load_or_create_key
+from backbone.clock import FileClock
 from backbone.nats_server import free_port
 from backbone.nats_users import OPERATOR, USERS_DIR, inbox_prefix, password_file
+from conbini.settings import clock_file
 from contracts.broker import BrokerEvent, broker_decoder
 from tests.support.people import personal_json
 from tests.support.processes import RunningCommand
 
 TENANT = "mine-wakuwaku"
 CONBINI = [sys.executable, "-m", "conbini"]
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 class Town:
-    """A running `conbini up` and the calls a requester and a coordinator make."""
+    """A running `conbini up --rehearsal` and the calls a requester and a coordinator make.
+
+    The town runs on a rehearsal clock, so a test lives through a shift and a month's end
+    the way people do: carve for the days ahead, move the clock past the shift, confirm.
+    """
 
     def __init__(self, env: dict[str, str], command: RunningCommand) -> None:
         self.env = env
@@ -45,6 +53,42 @@ class Town:
         self.coordinator = issue_token(key, tenant=TENANT, role=Role.COORDINATOR, subject=uuid4())
         self.accountant = issue_token(key, tenant=TENANT, role=Role.ACCOUNTANT, subject=uuid4())
         self.auditor = issue_token(key, tenant=TENANT, role=Role.AUDITOR, subject=uuid4())
+        self.clock = FileClock(clock_file(Path(env["CONBINI_DATA_DIR"])))
+        """The town's rehearsal clock: every process of the town reads it."""
+
+    def now(self) -> datetime:
+        """The town's now (the rehearsal clock)."""
+        return self.clock.now()
+
+    def move_clock_past(self, at: datetime) -> None:
+        """Move the town's clock to just after `at` (never back)."""
+        target = at + timedelta(minutes=1)
+        if self.now() < target:
+            self.clock.move_to(target)
+
+    def confirm(self, task: dict[str, Any], worked_minutes: int) -> Any:
+        """The shift ends; the requester confirms it (検収), finished at its end."""
+        ends_at = datetime.fromisoformat(task["ends_at"])
+        self.move_clock_past(ends_at)
+        completion = {
+            "completions": [
+                {
+                    "task_id": task["id"],
+                    "worked_minutes": worked_minutes,
+                    "finished_at": ends_at.isoformat(),
+                }
+            ]
+        }
+        return self.call("POST", "/completions", self.requester, completion)
+
+    def month_ends(self, task: dict[str, Any]) -> str:
+        """Move the clock into the month after the task's shift; return the shift's month."""
+        ends = datetime.fromisoformat(task["ends_at"]).astimezone(TOKYO)
+        first_of_next = (ends.replace(day=28) + timedelta(days=4)).replace(
+            day=1, hour=10, minute=0, second=0, microsecond=0
+        )
+        self.move_clock_past(first_of_next)
+        return f"{ends:%Y-%m}"
 
     def env_for_commands(self) -> dict[str, str]:
         """What a `conbini …` command needs to find this town's stores and NATS."""
@@ -89,7 +133,8 @@ class Town:
         return [self.call("POST", "/workers", self.coordinator, body)["id"] for _ in range(count)]
 
     def carve_one_task(self) -> dict[str, Any]:
-        start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=1, minute=0, second=0)
+        """A three-hour shift three days ahead of the town's clock, 10:00 in Tokyo."""
+        start = (self.now() + timedelta(days=3)).replace(hour=1, minute=0, second=0, microsecond=0)
         request = {
             "title": "栗の収穫",
             "work_type": "harvest",
@@ -126,7 +171,7 @@ async def connect_as(url: str) -> Client:
 
 
 def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:
-    """Run `conbini up` with its own ports and data; stop it with Ctrl-C afterwards."""
+    """Run `conbini up --rehearsal` with its own ports and data; stop it with Ctrl-C after."""
     env = {
         "CONBINI_DATA_DIR": str(tmp_path / "data"),
         "CONBINI_NATS_PORT": str(free_port()),
@@ -137,7 +182,7 @@ def running_town(tmp_path: Path, extra: Mapping[str, str]) -> Iterator[Town]:
         "CONBINI_DEMO_WORKER": "0",
         **extra,
     }
-    command = RunningCommand([*CONBINI, "up"], env=env, cwd=tmp_path)
+    command = RunningCommand([*CONBINI, "up", "--rehearsal"], env=env, cwd=tmp_path)
     try:
         command.wait_for("Press Ctrl-C", timeout=120)
         yield Town(env, command)

@@ -7,7 +7,8 @@ from uuid import UUID, uuid4
 import msgspec
 
 from broker.application import BrokerApplication
-from broker.domain.errors import InvalidRequestError
+from broker.districts import council_districts
+from broker.domain.errors import DistrictUnknownError, InvalidRequestError
 from broker.domain.values import (
     Constraints,
     DailyWindow,
@@ -168,8 +169,13 @@ def register_worker(
     """Register the worker and return their id.
 
     Raises:
+        DistrictUnknownError: the district or home district is not one of the council's.
         InvalidRequestError: a constraint is impossible, or consent or a contact is missing.
     """
+    districts = council_districts(app.places)
+    for named in (cmd.district, cmd.constraints.home_district):
+        if named is not None and named not in districts:
+            raise DistrictUnknownError(named, districts)
     try:
         constraints = cmd.constraints.to_domain()
     except ValueError as error:

@@ -135,7 +135,7 @@ class CheckInOutsideWindowError(InvalidRequestError):
 
 
 class DistrictUnknownError(InvalidRequestError):
-    """A job request names a district the council does not have."""
+    """A job request or a worker names a district the council does not have."""
 
     def __init__(self, given: str, allowed: Mapping[str, str]) -> None:
         listed = ", ".join(f"{code}（{name}）" for code, name in sorted(allowed.items()))

@@ -747,3 +747,22 @@ def test_a_district_outside_the_council_is_refused(
 
     assert refused.value.allowed == {"ofuku": "於福町", "omine": "大嶺町"}  # PLACES
     assert refused.value.suggestion == suggested
+
+
+@pytest.mark.parametrize("where", ["district", "home_district"])
+def test_a_worker_living_outside_the_councils_districts_is_refused(
+    broker: BrokerApplication, where: str
+) -> None:
+    constraints = ConstraintsBody(
+        weekly={0: [Window(8 * 60, 13 * 60)]},
+        home_district="tokyo" if where == "home_district" else "ofuku",
+        travel=Travel.BICYCLE,
+        max_travel_minutes=45,
+    )
+    district = "tokyo" if where == "district" else "ofuku"
+
+    with pytest.raises(DistrictUnknownError, match="tokyo") as refused:
+        a_worker(broker, district=district, constraints=constraints)
+
+    assert refused.value.allowed == {"ofuku": "於福町", "omine": "大嶺町"}
+    assert broker.notification_log.select(start=1, limit=10) == []  # nothing recorded
