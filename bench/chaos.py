@@ -45,6 +45,7 @@ from backbone.auth import Role, load_or_create_key
 from backbone.nats_server import NatsServer, NatsServerConfig, free_port
 from bench.lifecycle import (
     ANSWER_HOURS,
+    LINK_DAYS,
     SHIFT_MINUTES,
     TOKYO,
     RetryableError,
@@ -483,6 +484,7 @@ def run_chaos(
         "CONBINI_OFFER_FANOUT": "3",
         # the rehearsal's days pass in seconds: an offer stays open until its shift starts
         "CONBINI_ANSWER_HOURS": str(ANSWER_HOURS),
+        "CONBINI_LINK_DAYS": str(LINK_DAYS),  # the links made at the month's start
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "1000000",
         "CONBINI_LOG_LEVEL": "WARNING",
     }

@@ -76,6 +76,8 @@ EVENING = 21 * 60
 ANSWER_HOURS = 24 * 62
 """How long an offer stays open in the town (capped by the shift's start): longer than the
 rehearsed month, so moving its clock to a day's evening never expires a later day's offer."""
+LINK_DAYS = 62
+"""How long the workers' page links (made once, at the rehearsed month's start) stay valid."""
 """When the rehearsal clock stands once a day's shifts have ended (21:00 in Tokyo)."""
 HOP_TIMEOUT_S = float(os.environ.get("BENCH_HOP_TIMEOUT_S", "300"))
 HTTP_CONFLICT = 409
@@ -703,6 +705,7 @@ def measure(args: argparse.Namespace, rate: float) -> Run:
         "CONBINI_OFFER_FANOUT": "3",
         # the rehearsal's days pass in seconds: an offer stays open until its shift starts
         "CONBINI_ANSWER_HOURS": str(ANSWER_HOURS),
+        "CONBINI_LINK_DAYS": str(LINK_DAYS),  # the links made at the month's start
         "CONBINI_WORKER_PAGE_RATE_PER_MINUTE": "1000000",
         "CONBINI_LOG_LEVEL": "WARNING",
     }

@@ -42,6 +42,7 @@ class NotifySettings:
     sms: SmsSettings | None = None
     escalation: Escalation = field(default_factory=Escalation)
     link_lifetime: timedelta = timedelta(days=14)
+    """How long a worker-page link stays valid (`CONBINI_LINK_DAYS`)."""
     dispatch_every: timedelta = timedelta(seconds=1)
     page_rate_per_minute: int = 120
     """Requests per minute one address may make to worker pages and the LINE webhook."""
@@ -99,6 +100,7 @@ class NotifySettings:
                 retry_base=timedelta(seconds=float(env.get("CONBINI_RETRY_BASE_SECONDS", "30"))),
                 remind_before=minutes(env, "CONBINI_REMIND_BEFORE_MINUTES", 24 * 60),
             ),
+            link_lifetime=timedelta(days=float(env.get("CONBINI_LINK_DAYS", "14"))),
             dispatch_every=timedelta(seconds=float(env.get("CONBINI_DISPATCH_EVERY_SECONDS", "1"))),
             page_rate_per_minute=int(env.get("CONBINI_WORKER_PAGE_RATE_PER_MINUTE", "120")),
             trusted_proxies=tuple(
