@@ -151,11 +151,34 @@ class TaskAccepted(IntegrationEvent, frozen=True, tag="broker.task_accepted.v1")
     task_id: UUID
     """The task now assigned."""
     offer_id: UUID
-    """The offer whose acceptance won."""
+    """The offer whose acceptance won; the task's id again when a coordinator assigned the
+    task directly, without an offer the worker answered."""
     worker_id: UUID
     """The worker who will do the task."""
     starts_at: AwareDatetime
     """When the shift begins (for reminders)."""
+    ends_at: AwareDatetime | None = None
+    """When the shift ends; None in events published before it was sent."""
+    title: ShortText = ""
+    """What to show the worker; empty in events published before it was sent."""
+    work_type: ShortText = ""
+    """The kind of work (harvest, cleaning …); empty when not sent."""
+    district: ShortText | None = None
+    """Where the work happens; None when at home or not sent."""
+    district_name: ShortText = ""
+    """The district as people say it (於福町); empty when home-based or not sent."""
+    home_based: bool = False
+    """True when the task is done at home."""
+    reward_kind: RewardKind | None = None
+    """Hourly or fixed; None in events published before the terms were sent."""
+    reward_yen: Yen = 0
+    """Yen per hour when hourly, yen per task when fixed (0 when not sent)."""
+    transport_allowance_yen: Yen = 0
+    """Yen paid on top of the reward for travel."""
+    bring: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = msgspec.field(
+        default_factory=list
+    )
+    """What the worker should bring (軍手, 長靴 …), from the task spec."""
 
 
 class TaskAssignmentRefused(IntegrationEvent, frozen=True, tag="broker.task_assignment_refused.v1"):

@@ -20,10 +20,10 @@ from uuid import UUID
 
 import jwt
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.plugins.problem_details import ProblemDetailsException
+
+from backbone.problems.kinds import FORBIDDEN, UNAUTHENTICATED, Problem, Words
 
 ALGORITHM = "HS256"
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -88,33 +88,94 @@ def issue_token(
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def unauthenticated(reason: str) -> ProblemDetailsException:
-    """The 401 problem for a refused or missing token, with the reason as its detail."""
-    return ProblemDetailsException(
-        status_code=401,
-        title="Invalid bearer token",
-        detail=reason,
+REFUSED_JA = "この トークンは 受け付けられません。ログインし なおして ください。"
+LINK_AS_API_CALL = (
+    "the token has no role claim: it is a worker-page link (purpose worker-page), which "
+    "opens the worker's page, not the API; call the API with a bearer token that names a "
+    "tenant and a role"
+)
+LINK_AS_API_CALL_JA = (
+    "これは はたらく人の ページへの リンクです。API には つかえません"
+    "（tenant と role が 入った トークンが 必要です）。"
+)
+
+
+def unauthenticated(reason: str, *, ja: str = REFUSED_JA) -> Problem:
+    """The 401 problem for a refused or missing token; `reason` (English) says why."""
+    return Problem(
+        UNAUTHENTICATED,
+        Words(ja, f"The bearer token was refused: {reason.rstrip('.')}."),
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
+
+
+TOKEN_REFUSALS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "it has expired; sign in again for a new one"),
+    (jwt.ImmatureSignatureError, "it is not valid yet (check the computer's clock)"),
+    (
+        jwt.InvalidSignatureError,
+        "its signature does not check out (not signed with a key this service trusts)",
+    ),
+    (jwt.InvalidAlgorithmError, "it is signed with an algorithm this service does not accept"),
+    (jwt.InvalidAudienceError, "it was made for another application (audience)"),
+    (jwt.InvalidIssuerError, "it comes from another identity provider (issuer)"),
+    (jwt.DecodeError, "it is not a token (it cannot be read)"),
+)
+"""What each of PyJWT's refusals means, in words (its own texts are for programmers)."""
+
+
+def reason_of(error: Exception) -> str:
+    """Why a token was refused, in words: never a library's exception text."""
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"it names no {error.claim}"
+    if isinstance(error, jwt.PyJWTError):
+        return next(
+            (words for kind, words in TOKEN_REFUSALS if isinstance(error, kind)),
+            "it is not a valid token",
+        )
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])  # our own words: which claim is missing
+    if isinstance(error, ValueError | TypeError):
+        return str(error)  # our own words: a claim's value we do not accept
+    return "it is not a valid token"
 
 
 def read_token(key: str, token: str) -> Principal:
     """Verify a token and return its caller.
 
     Raises:
-        ProblemDetailsException: 401, bad signature, expired, or missing or malformed claims.
+        Problem: 401, bad signature, expired, or missing or malformed claims.
     """
     try:
         claims: dict[str, Any] = jwt.decode(
             token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
         )
-        return Principal(
-            subject=UUID(str(claims["sub"])),
-            tenant=valid_tenant(str(claims["tenant"])),
-            role=Role(str(claims["role"])),
-        )
-    except (jwt.PyJWTError, KeyError, ValueError) as error:
-        raise unauthenticated(str(error)) from error
+    except jwt.PyJWTError as error:
+        raise unauthenticated(reason_of(error)) from error
+    if "role" not in claims and "purpose" in claims:
+        raise unauthenticated(LINK_AS_API_CALL, ja=LINK_AS_API_CALL_JA)
+    missing = [name for name in ("tenant", "role") if name not in claims]
+    if missing:
+        names = " and ".join(missing)
+        msg = f"the token names no {names} (the API needs both a tenant and a role claim)"
+        raise unauthenticated(msg)
+    try:
+        subject = UUID(str(claims["sub"]))
+    except ValueError as error:
+        msg = "its subject (sub) is not an id"
+        raise unauthenticated(msg) from error
+    try:
+        tenant = valid_tenant(str(claims["tenant"]))
+    except ValueError as error:
+        msg = "its tenant is not a council's id"
+        raise unauthenticated(msg) from error
+    try:
+        role = Role(str(claims["role"]))
+    except ValueError as error:
+        roles = ", ".join(r.value for r in Role)
+        msg = f"its role is none of {roles}"
+        raise unauthenticated(msg) from error
+    return Principal(subject=subject, tenant=tenant, role=role)
 
 
 def valid_tenant(tenant: str) -> str:
@@ -136,7 +197,7 @@ class TokenVerifier(Protocol):
         """The token's caller.
 
         Raises:
-            ProblemDetailsException: 401, the token is not accepted (the reason is its detail).
+            Problem: 401, the token is not accepted (the reason is in its detail).
         """
         ...
 
@@ -164,8 +225,8 @@ def bearer_middleware(verifier: TokenVerifier) -> type[AbstractAuthenticationMid
             header = connection.headers.get("authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token:
-                msg = "a bearer token is required"
-                raise unauthenticated(msg)
+                msg = "a bearer token is required (Authorization: Bearer <token>)"
+                raise unauthenticated(msg, ja=UNAUTHENTICATED.explanation.ja)
             principal = await verifier.verify(token.strip())
             return AuthenticationResult(user=principal, auth=token)
 
@@ -182,6 +243,12 @@ def requires(
         principal = connection.user
         if not isinstance(principal, Principal) or principal.role not in allowed:
             names = ", ".join(sorted(role.value for role in allowed))
-            raise PermissionDeniedException(detail=f"this needs one of the roles: {names}")
+            raise Problem(
+                FORBIDDEN,
+                Words(
+                    f"この 操作が できるのは 次の 役割の 人だけです: {names}",
+                    f"This needs one of the roles: {names}.",
+                ),
+            )
 
     return guard

@@ -4,11 +4,23 @@ The same key with the same body gets the same response again and causes nothing 
 same key with another body is a 422; a second request while the first is still running is
 a 409. Keys are scoped by council, caller, method and path, kept for a day, in a small
 table beside the service's events (SQLite file, PostgreSQL schema, or memory), so replicas
-and restarts agree. Server errors (5xx) and "try again" answers (409, 429) are not kept:
-the client may simply retry. Nor is
-a response marked `Cache-Control: no-store` (one carrying personal data, which must not
-lie in plaintext beside the sealed events): its key is released, so such routes must be
-idempotent by nature (a PUT).
+and restarts agree.
+
+Which answers are kept (and replayed for the key):
+
+* every answer below 400: the command was carried out (2xx), or a form's redirect (3xx);
+* a 4xx of a request that stored an event (counted by `backbone.stores.counting_writes`):
+  it changed something, so running it again could do it twice.
+
+Which release the key (the next request with it runs, with the same body or another):
+
+* a 4xx of a request that stored nothing: refused by body or field validation (400, 422),
+  by a domain rule (404, 409, 410, 422 …) or "try again" (409, 429). Nothing happened, so
+  the corrected request may reuse the key;
+* a server error (5xx): the client may simply retry;
+* an answer marked `Cache-Control: no-store` (one carrying personal data, which must not
+  lie in plaintext beside the sealed events), so such routes must be idempotent by nature
+  (a PUT).
 
 A claim whose process died before answering (or before keeping its answer, e.g. while the
 database restarted) lapses after `PENDING_S`: the same key and body may then run again.
@@ -38,7 +50,16 @@ from psycopg import sql
 
 from backbone.auth import Principal
 from backbone.errors import TRANSIENT
-from backbone.stores import StoreSettings, ensure_schema
+from backbone.problems.kinds import (
+    BAD_IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEY_REUSED,
+    REQUEST_IN_PROGRESS,
+    Problem,
+    ProblemKind,
+    prefers_english,
+    problem_body,
+)
+from backbone.stores import StoreSettings, counting_writes, ensure_schema
 
 HEADER = b"idempotency-key"
 KEEP_SECONDS = 24 * 3600
@@ -46,9 +67,8 @@ PENDING_S = 60.0
 """A claim older than this, still unanswered, is a dead process's: it may be taken again."""
 METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_KEY_LENGTH = 200
+CLIENT_ERROR = 400
 SERVER_ERROR = 500
-RETRY_LATER = frozenset({409, 429})
-"""Answers that say "try again" (changed meanwhile, too many): not kept, so a retry runs."""
 log = logging.getLogger(__name__)
 
 
@@ -84,7 +104,7 @@ class IdempotencyStore(Protocol):
         """Keep the response of a claimed key."""
 
     def abandon(self, scope: str) -> None:
-        """Forget a claimed key (its request failed on the server's side)."""
+        """Forget a claimed key (its request changed nothing, or failed on the server)."""
 
 
 def decide(row: Row, digest: str) -> tuple[Begun, Kept | None]:
@@ -256,10 +276,18 @@ def idempotency_store_for(service: str, store: StoreSettings) -> IdempotencyStor
     return MemoryIdempotency()
 
 
-def problem(status: int, title: str, detail: str) -> tuple[int, bytes]:
-    """An RFC 9457 body."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return status, json.dumps(body).encode()
+def problem(scope: Scope, kind: ProblemKind) -> tuple[int, bytes]:
+    """The RFC 9457 body of `kind`, in the order the caller's Accept-Language prefers."""
+    accept = next(
+        (
+            v.decode("latin-1")
+            for n, v in scope.get("headers", [])
+            if n.lower() == b"accept-language"
+        ),
+        "",
+    )
+    body = problem_body(Problem(kind), english=prefers_english(accept))
+    return kind.status, json.dumps(body, ensure_ascii=False).encode()
 
 
 class IdempotencyMiddleware:
@@ -276,7 +304,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not key or len(key) > MAX_KEY_LENGTH:
-            await reply(send, *problem(400, "Bad Idempotency-Key", "1 to 200 characters"))
+            await reply(send, *problem(scope, BAD_IDEMPOTENCY_KEY))
             return
         body = await whole_body(receive)
         scoped, digest = scope_of(scope, key), digest_of(scope, body)
@@ -284,16 +312,14 @@ class IdempotencyMiddleware:
         if begun is Begun.REPLAY and kept is not None:
             await reply(send, kept.status, kept.body, kept.content_type, replayed=True)
         elif begun is Begun.MISMATCH:
-            detail = "another body was sent with this key"
-            await reply(send, *problem(422, "Idempotency-Key reused", detail))
+            await reply(send, *problem(scope, IDEMPOTENCY_KEY_REUSED))
         elif begun is Begun.IN_PROGRESS:
-            detail = "a request with this key is still running"
-            await reply(send, *problem(409, "Still in progress", detail))
+            await reply(send, *problem(scope, REQUEST_IN_PROGRESS))
         else:
             await self.run_and_keep(scope, body, send, scoped)
 
     async def run_and_keep(self, scope: Scope, body: bytes, send: Send, scoped: str) -> None:
-        """Run the request once; keep its response unless the server failed."""
+        """Run the request once; keep its response, or release the key (see `kept`)."""
         sent: dict[str, Any] = {
             "status": SERVER_ERROR,
             "type": "application/json",
@@ -314,18 +340,31 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_body, capture)
+            with counting_writes() as writes:
+                await self.app(scope, replay_body, capture)
         except Exception:
             await asyncio.to_thread(self.keys.abandon, scoped)
             raise
-        if sent["status"] >= SERVER_ERROR or sent["status"] in RETRY_LATER or sent["no_store"]:
+        if not kept(sent["status"], stored=writes.events, no_store=sent["no_store"]):
             await asyncio.to_thread(self.keys.abandon, scoped)
             return
-        kept = Kept(sent["status"], sent["type"], sent["body"])
+        answer = Kept(sent["status"], sent["type"], sent["body"])
         try:
-            await asyncio.to_thread(self.keys.finish, scoped, kept)
+            await asyncio.to_thread(self.keys.finish, scoped, answer)
         except TRANSIENT as error:  # the answer is out already; the claim lapses (PENDING_S)
             log.warning("idempotency: could not keep the answer for a key: %s", error)
+
+
+def kept(status: int, *, stored: int, no_store: bool) -> bool:
+    """Whether an answer is kept for its key (True) or the key is released (False).
+
+    Kept: below 400, or a 4xx of a request that stored `stored` > 0 events. Released: a
+    4xx that stored nothing (the corrected request may reuse the key), any 5xx, and
+    answers marked `no-store`.
+    """
+    if no_store or status >= SERVER_ERROR:
+        return False
+    return status < CLIENT_ERROR or stored > 0
 
 
 def key_of(scope: Scope) -> str | None:

@@ -224,6 +224,18 @@ class Inbox:
             info = await self.js.consumer_info(self.stream, self.durable)
         except NotFoundError:
             info = None
+        if info is not None and filters_of(info.config) != filters_of(config):
+            # The routes changed (a release follows more event types): a consumer keeps
+            # the filter it was made with, so it is made again, from the recorded position.
+            log.info(
+                "inbox %s: routes changed (%s → %s); recreating the consumer at %s",
+                self.durable,
+                filters_of(info.config),
+                filters_of(config),
+                position + 1,
+            )
+            await self.js.delete_consumer(self.stream, self.durable)
+            info = None
         if info is not None and (info.num_ack_pending or info.delivered.stream_seq > position):
             log.warning(
                 "inbox %s: consumer ran ahead of the store (delivered %s, recorded %s, %s "
@@ -485,3 +497,12 @@ async def keep_alive(msgs: Sequence[Msg]) -> None:
             await msg.in_progress()
         except (NatsError, OSError):
             return
+
+
+def filters_of(config: ConsumerConfig) -> list[str]:
+    """A consumer's filter subjects, whichever field the server or nats-py put them in."""
+    listed = [
+        *(config.filter_subjects or ()),
+        *([config.filter_subject] if config.filter_subject else []),
+    ]
+    return sorted(set(listed))

@@ -29,6 +29,7 @@ from prometheus_client.core import REGISTRY, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from backbone.nats_users import NatsLogin
+from backbone.problems.kinds import PROBLEM_JSON, UNAVAILABLE, Problem, Words, problem_body
 from backbone.runtime import BackboneSettings, connect_once
 from backbone.stores import ServiceApplication
 from contracts.subjects import dead_letter_subject, durable_name, producer_of, stream_name
@@ -188,14 +189,17 @@ def observability(
         )
 
     @get("/ready", summary="Readiness: the store answers", tags=["health"], sync_to_thread=True)
-    def ready() -> Response[dict[str, str]]:
+    def ready() -> Response[dict[str, Any]]:
         """200 when the store answers; 503 otherwise."""
         try:
             app.recorder.max_notification_id()
         except (PersistenceError, OSError) as error:
-            return Response(
-                {"status": "not ready", "reason": type(error).__name__}, status_code=503
+            not_ready = Problem(
+                UNAVAILABLE,
+                Words(UNAVAILABLE.explanation.ja, "Not ready: the store does not answer."),
+                extensions={"reason": type(error).__name__},
             )
+            return Response(problem_body(not_ready), status_code=503, media_type=PROBLEM_JSON)
         return Response({"status": "ready"})
 
     return config, [metrics, ready]

@@ -28,6 +28,7 @@ from backbone.auth import (
     Principal,
     Role,
     TokenVerifier,
+    reason_of,
     unauthenticated,
     valid_tenant,
 )
@@ -124,7 +125,7 @@ class OidcVerifier:
         """The token's caller.
 
         Raises:
-            ProblemDetailsException: 401, refused, or the provider's keys could not be fetched.
+            Problem: 401, refused, or the provider's keys could not be fetched.
         """
         try:
             header = jwt.get_unverified_header(token)
@@ -172,7 +173,7 @@ class OidcVerifier:
         """The key, fetching the provider's key set as needed (blocking: call in a thread).
 
         Raises:
-            ProblemDetailsException: 401, the key set could not be fetched or has no such key.
+            Problem: 401, the key set could not be fetched or has no such key.
         """
         try:
             return self.keys.get_signing_key(kid)
@@ -189,7 +190,7 @@ class OidcVerifier:
         """Check signature, issuer, audience and times, and read the caller.
 
         Raises:
-            ProblemDetailsException: 401, any check fails, or a claim is missing or malformed.
+            Problem: 401, any check fails, or a claim is missing or malformed.
         """
         s = self.settings
         try:
@@ -208,7 +209,7 @@ class OidcVerifier:
                 role=role_of(claim(claims, s.role_claim)),
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
-            raise unauthenticated(str(error)) from error
+            raise unauthenticated(reason_of(error)) from error
 
 
 def claim(claims: Mapping[str, Any], path: str) -> Any:  # noqa: ANN401 - a JSON value

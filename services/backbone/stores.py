@@ -3,9 +3,14 @@
 `ServiceApplication` is the eventsourcing application every service extends. It uses a
 process recorder, so the same database holds the service's events, the relay's position
 and each inbox's tracking position, and it records the flow of every event it stores.
+Inside `counting_writes()` it also counts what it stores, so an HTTP edge can tell a
+request that changed something from one that changed nothing (`backbone.idempotency`).
 """
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,6 +57,38 @@ class StoreSettings:
     def schema_for(self, service: str) -> str:
         """Return the PostgreSQL schema of one service."""
         return f"{self.schema_prefix}{service}"
+
+
+class Writes:
+    """How many events were stored inside one `counting_writes()` block, from any thread."""
+
+    def __init__(self) -> None:
+        """None yet."""
+        self.events = 0
+        self.lock = threading.Lock()
+
+    def add(self, events: int) -> None:
+        """Count `events` more stored events."""
+        with self.lock:
+            self.events += events
+
+
+current_writes: ContextVar[Writes | None] = ContextVar("current_writes", default=None)
+
+
+@contextmanager
+def counting_writes() -> Iterator[Writes]:
+    """Count every event a `ServiceApplication` stores inside the block.
+
+    Threads started inside it (Litestar's `sync_to_thread`, `backbone.threads.run_sync`)
+    copy the context, so their writes are counted too.
+    """
+    writes = Writes()
+    token = current_writes.set(writes)
+    try:
+        yield writes
+    finally:
+        current_writes.reset(token)
 
 
 def ensure_schema(dsn: str, schema: str) -> None:
@@ -144,6 +181,13 @@ class ServiceApplication(EventSourcedProjection[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the mapper that records each event's flow."""
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=FlowMapper)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        """Count what was just stored for the enclosing `counting_writes()`, if any."""
+        super()._notify(recordings)
+        writes = current_writes.get()
+        if writes is not None and recordings:
+            writes.add(len(recordings))
 
     def policy(self, domain_event: object, processing_event: ProcessingEvent[UUID]) -> None:
         """Dispatch a received contract event to the policy routed for its type."""

@@ -1,7 +1,7 @@
 """What every service's HTTP edge shares: the caller, the request's flow, problems, /docs."""
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -10,15 +10,15 @@ from uuid import UUID
 from litestar import Request, Response
 from litestar.enums import ScopeType
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.problem_details import ProblemDetailsException
-from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ASGIApp, ExceptionHandlersMap, Receive, ReceiveMessage, Scope, Send
 
+from backbone.api_docs import OfflineSwaggerUI
 from backbone.auth import Principal
 from backbone.errors import TRANSIENT
 from backbone.flow import Flow, within_flow
+from backbone.problems.handlers import problem_response
+from backbone.problems.kinds import BODY_TOO_LARGE, UNAVAILABLE, Problem, Words
 from backbone.tracing import new_correlation
 
 AnyRequest = Request[Any, Any, Any]
@@ -52,15 +52,6 @@ def flow_of(request: AnyRequest) -> Iterator[Principal]:
         yield principal
 
 
-def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
-    """Map a domain error to an RFC 9457 problem with this status."""
-
-    def convert(error: Exception) -> ProblemDetailsException:
-        return ProblemDetailsException(status_code=status, title=title, detail=str(error))
-
-    return convert
-
-
 def openapi_config(service: str, description: str) -> OpenAPIConfig:
     """The service's OpenAPI document and UI at /docs, with bearer-token security."""
     return OpenAPIConfig(
@@ -68,7 +59,7 @@ def openapi_config(service: str, description: str) -> OpenAPIConfig:
         version="1.0.0",
         description=description,
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=[OfflineSwaggerUI("/docs")],  # served here: /docs works offline
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
@@ -88,16 +79,15 @@ class BodyLimits:
     """Routes whose handler has `opt={UPLOAD: True}` (the bank's result file)."""
 
 
-def too_large(limit: int) -> ProblemDetailsException:
+def too_large(limit: int) -> Problem:
     """The 413 problem for a body over `limit` bytes."""
-    return ProblemDetailsException(
-        status_code=413,
-        title="Request body too large",
-        detail=(
-            f"おくる データが 大きすぎます（{limit:,} バイト まで）。"
-            f" The request body is larger than the {limit:,} bytes this service accepts."
+    return Problem(
+        BODY_TOO_LARGE,
+        Words(
+            f"おくる データが 大きすぎます（{limit:,} バイト まで）。",
+            f"The request body is larger than the {limit:,} bytes this service accepts.",
         ),
-        extra={"max_bytes": limit},
+        extensions={"max_bytes": limit},
     )
 
 
@@ -146,21 +136,8 @@ def store_unavailable(request: AnyRequest, error: Exception) -> Response[Any]:
     app, so a restarting database is an honest "come back shortly", never a 500.
     """
     log.warning("%s %s: unavailable (%s)", request.method, request.url.path, error)
-    body = {
-        "type": "about:blank",
-        "status": HTTP_503_SERVICE_UNAVAILABLE,
-        "title": "Temporarily unavailable",
-        "detail": (
-            "いま つかえません。すこし まって、もう いちど おくって ください。"
-            " The service's store is restarting; send the same request again shortly"
-            " (with the same Idempotency-Key)."
-        ),
-    }
-    return Response(
-        body,
-        status_code=HTTP_503_SERVICE_UNAVAILABLE,
-        media_type="application/problem+json",
-        headers={"Retry-After": str(RETRY_AFTER_S)},
+    return problem_response(
+        request, Problem(UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_S)})
     )
 
 

@@ -2,6 +2,8 @@
 
 import json
 import logging
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,9 @@ from backbone.settings import jwt_key_file
 from conbini.settings import UpSettings
 
 log = logging.getLogger(__name__)
+HEARD_WITHIN_S = 30.0
+"""How long notify may take to hear of a just-registered worker (over NATS, about a second)."""
+NOT_FOUND = 404
 COORDINATOR = uuid5(NAMESPACE_URL, "conbini:up:coordinator")
 DEMO_WORKER: dict[str, Any] = {
     "sex": "female",
@@ -61,8 +66,25 @@ def demo_worker_page(settings: UpSettings, *, broker_url: str, notify_url: str) 
         else:
             worker_id = call("POST", f"{broker_url}/workers", token, DEMO_WORKER)["id"]
             remembered.write_text(json.dumps({"worker_id": worker_id}))
-        link = call("POST", f"{notify_url}/workers/{worker_id}/link", token)
+        link = link_once_heard_of(notify_url, worker_id, token)
     except OSError as error:
         log.warning("could not prepare the demo worker: %s", error)
         return ""
     return str(link["url"])
+
+
+def link_once_heard_of(notify_url: str, worker_id: str, token: str) -> Any:  # noqa: ANN401 - JSON
+    """Ask notify for the worker's page link, waiting while it has not heard of them (404).
+
+    Raises:
+        OSError: notify refused otherwise, or had not heard of them in `HEARD_WITHIN_S`.
+    """
+    deadline = time.monotonic() + HEARD_WITHIN_S
+    while True:
+        try:
+            return call("POST", f"{notify_url}/workers/{worker_id}/link", token)
+        except urllib.error.HTTPError as refused:
+            refused.close()  # the response's socket
+            if refused.code != NOT_FOUND or time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)

@@ -14,6 +14,7 @@ from notify.board import Board
 from notify.domain.errors import NotFoundError
 from notify.domain.job import Job
 from notify.domain.offer import Offer
+from notify.domain.recipient import Recipient
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -62,3 +63,15 @@ class NotifyApplication(ServiceApplication):
     def job(self, ident: UUID, tenant: str, worker_id: UUID | None = None) -> Job:
         """A job (raises NotFoundError)."""
         return self.find(Job, ident, tenant, worker_id)
+
+    def recipient(self, worker_id: UUID, tenant: str) -> Recipient:
+        """A worker of this tenant notify has heard of (the broker's WorkerRegistered).
+
+        Raises:
+            NotFoundError: notify never heard of this worker in this tenant.
+        """
+        kind = "worker"
+        try:
+            return self.find(Recipient, worker_id, tenant, None)
+        except NotFoundError:
+            raise NotFoundError(kind, worker_id) from None

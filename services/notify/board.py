@@ -14,9 +14,11 @@ from typing import Any
 from uuid import UUID
 
 from backbone.readmodel import LogFollower
-from notify.domain.job import Job
+from notify.domain.job import Job, JobState, as_time, state_of
 from notify.domain.offer import Closing, Offer, Outcome
+from notify.domain.pay import ConfirmedWork
 from notify.domain.recipient import Recipient
+from notify.domain.shift import Shift
 
 Listener = Callable[[UUID, str, UUID], None]
 """`listener(worker_id, what, ident)`: something on this worker's page changed."""
@@ -55,11 +57,42 @@ class JobCard:
     worker_id: UUID
     starts_at: datetime
     shown: dict[str, Any]
+    assigned_at: datetime
+    """When notify recorded the (latest) assignment: offers received before it are its past."""
+    ends_at: datetime | None = None
     checked_in_at: datetime | None = None
+    started_at: datetime | None = None
+    """When the broker recorded the start without this page (a coordinator's check-in)."""
     checked_out_at: datetime | None = None
     cancelled: bool = False
+    no_show: bool = False
+    confirmed: ConfirmedWork | None = None
+    disputed: bool = False
     notices: list[tuple[str, str, Outcome]] = field(default_factory=list)
     """(kind, channel, outcome) of every notice attempt about this job."""
+
+    @property
+    def state(self) -> JobState:
+        """The job's one state (the same rule as the Job aggregate's)."""
+        return state_of(
+            cancelled=self.cancelled,
+            no_show=self.no_show,
+            confirmed=self.confirmed,
+            disputed=self.disputed,
+            checked_out=self.checked_out_at is not None,
+            started=self.checked_in_at is not None or self.started_at is not None,
+        )
+
+    @property
+    def shift(self) -> Shift:
+        """The job's times, and the check-in window they give."""
+        return Shift(starts_at=self.starts_at, ends_at=self.ends_at)
+
+    def begin(self, *, starts_at: datetime, ends_at: datetime | None, at: datetime) -> None:
+        """Start over after a reassignment."""
+        self.starts_at, self.ends_at, self.assigned_at = starts_at, ends_at, at
+        self.checked_in_at = self.started_at = self.checked_out_at = None
+        self.no_show, self.confirmed, self.disputed = False, None, False
 
 
 def delivered(notices: list[tuple[str, str, Outcome]], kind: str) -> bool:
@@ -88,7 +121,7 @@ class Board(LogFollower):
         for listener in list(self.listeners):
             listener(worker_id, what, ident)
 
-    def apply(self, event: object) -> None:  # noqa: C901, PLR0912 - one case per event type
+    def apply(self, event: object) -> None:  # noqa: C901, PLR0912, PLR0915 - one case per event
         """Update the board with one stored event."""
         match event:
             case Offer.Received():
@@ -125,10 +158,51 @@ class Board(LogFollower):
                     worker_id=event.worker_id,
                     starts_at=event.starts_at,
                     shown=event.shown,
+                    assigned_at=event.timestamp,
+                    ends_at=event.ends_at or as_time(event.shown.get("ends_at")),
                 )
                 self.jobs[job.job_id] = job
                 self.jobs_by_worker[job.worker_id].add(job.job_id)
                 self.tell(job.worker_id, "job", job.job_id)
+            case Job.Reassigned():
+                job = self.jobs[event.originator_id]
+                job.shown = event.shown
+                job.begin(
+                    starts_at=event.starts_at,
+                    ends_at=event.ends_at or as_time(event.shown.get("ends_at")),
+                    at=event.timestamp,
+                )
+                self.tell(job.worker_id, "job", job.job_id)
+            case Job.WorkStarted():
+                job = self.jobs[event.originator_id]
+                job.started_at = event.at
+                self.tell(job.worker_id, "started", job.job_id)
+            case Job.WorkConfirmed():
+                job = self.jobs[event.originator_id]
+                job.confirmed = ConfirmedWork(
+                    started_at=event.started_at,
+                    finished_at=event.finished_at,
+                    worked_minutes=event.worked_minutes,
+                    reward_kind=event.reward_kind,
+                    reward_yen=event.reward_yen,
+                    transport_allowance_yen=event.transport_allowance_yen,
+                    withholding_applies=event.withholding_applies,
+                )
+                self.tell(job.worker_id, "completed", job.job_id)
+            case Job.NoShowRecorded():
+                job = self.jobs[event.originator_id]
+                job.no_show = True
+                self.tell(job.worker_id, "no_show", job.job_id)
+            case Job.PayDisputed():
+                job = self.jobs[event.originator_id]
+                job.disputed = True
+                self.tell(job.worker_id, "disputed", job.job_id)
+            case Job.DisputeSettled():
+                job = self.jobs[event.originator_id]
+                if job.confirmed is not None:
+                    job.confirmed = job.confirmed.settled_at(event.worked_minutes)
+                job.disputed = False
+                self.tell(job.worker_id, "settled", job.job_id)
             case Job.CheckedIn():
                 job = self.jobs[event.originator_id]
                 job.checked_in_at = event.at
@@ -184,10 +258,12 @@ class Board(LogFollower):
                     if not delivered(job.notices, "cancelled") and job.starts_at > now:
                         due.append(("cancelled", job))
                     continue
+                if job.no_show:
+                    continue  # over: "the job is yours" or a reminder would be untrue
                 if not delivered(job.notices, "assigned"):
                     due.append(("assigned", job))
                 elif (
-                    job.checked_in_at is None
+                    job.state is JobState.ASSIGNED
                     and now < job.starts_at <= now + remind_before
                     and not delivered(job.notices, "reminder")
                 ):

@@ -29,6 +29,18 @@ def when_en(starts_at: datetime, ends_at: datetime) -> str:
     return f"{s:%a %d %b}, {s:%H:%M}-{e:%H:%M}"
 
 
+def moment_ja(at: datetime) -> str:
+    """10月20日（月） 9:00."""
+    t = at.astimezone(TOKYO)
+    return f"{t.month}月{t.day}日（{WEEKDAYS_JA[t.weekday()]}） {t.hour}:{t:%M}"
+
+
+def moment_en(at: datetime) -> str:
+    """Mon 20 Oct, 9:00."""
+    t = at.astimezone(TOKYO)
+    return f"{t:%a %d %b}, {t.hour}:{t:%M}"
+
+
 def pay_ja(shown: dict[str, Any]) -> str:
     """時給 1,050円 (＋交通費 300円)."""
     kind = "時給" if shown["reward_kind"] == "hourly" else "1回"

@@ -136,6 +136,8 @@ class Task(Aggregate):
         starts_at: datetime
         channel: str | None = None
         """Where the answer came from (web, line, phone …); None for a direct assignment."""
+        shown: dict[str, Any] | None = None
+        """The task's title, place, times and pay for the worker (absent in older events)."""
 
     class AssignmentRefused(Aggregate.Event):
         """An acceptance arrived too late or on a dead offer."""
@@ -371,6 +373,7 @@ class Task(Aggregate):
             recorded_by=recorded_by,
             starts_at=self.starts_at,
             channel=channel,
+            shown=self.terms(),
         )
         self.withdraw_open_offers("task_taken")
         return None
@@ -403,8 +406,9 @@ class Task(Aggregate):
         recorded_by: UUID | None,
         starts_at: datetime,
         channel: str | None = None,
+        shown: dict[str, Any] | None = None,
     ) -> None:
-        del recorded_by, starts_at, channel
+        del recorded_by, starts_at, channel, shown
         if offer_id is not None and offer_id in self.offers:
             self.offers[offer_id].state = "accepted"
         self.status = TaskStatus.ASSIGNED
@@ -419,7 +423,11 @@ class Task(Aggregate):
         if self.status is not TaskStatus.OPEN:
             raise TaskStateError(self.id, self.status, "assign")
         self._accepted(
-            offer_id=None, worker_id=worker_id, recorded_by=coordinator_id, starts_at=self.starts_at
+            offer_id=None,
+            worker_id=worker_id,
+            recorded_by=coordinator_id,
+            starts_at=self.starts_at,
+            shown=self.terms(),
         )
         self.withdraw_open_offers("task_taken")
 

@@ -1,52 +1,23 @@
 """The broker's Litestar application: routes, auth, problem details, OpenAPI at /docs."""
 
-from collections.abc import Callable
-from typing import Any
-
-from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
-from litestar.plugins.problem_details import (
-    ProblemDetailsConfig,
-    ProblemDetailsException,
-    ProblemDetailsPlugin,
-)
 
+from backbone.api_docs import to_docs
 from backbone.auth import bearer_middleware
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
-from backbone.personal import ErasedError
+from backbone.problems.openapi import Edge, document_problems
 from backbone.tracing import tracing_middleware
 from backbone.web import BodyLimitMiddleware, openapi_config, unavailable_handlers
 from broker.bootstrap import Broker
-from broker.domain.errors import (
-    BrokerError,
-    ConstraintBrokenError,
-    InvalidRequestError,
-    NotFoundError,
-    TaskStateError,
-    WorkerErasedError,
-)
 from broker.http.job_requests import JobRequestsController
+from broker.http.problems import PROBLEMS
 from broker.http.tasks import CompletionsController, TasksController
 from broker.http.workers import WorkersController
 
-PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
-
-
-def problem(status: int, title: str) -> Callable[[Exception], ProblemDetailsException]:
-    """Map a domain error to an RFC 9457 problem with this status."""
-
-    def convert(error: Exception) -> ProblemDetailsException:
-        extra: dict[str, Any] | None = None
-        if isinstance(error, ConstraintBrokenError):
-            extra = {"broken": error.broken}
-        return ProblemDetailsException(
-            status_code=status, title=title, detail=str(error), extra=extra
-        )
-
-    return convert
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/problems"]
 
 
 @get("/health", summary="Liveness", tags=["health"], sync_to_thread=False)
@@ -65,19 +36,6 @@ def create_app(broker: Broker) -> Litestar:
             "and `role` claims (`conbini token` issues one for development)."
         ),
     )
-    problems = ProblemDetailsConfig(
-        enable_for_all_http_exceptions=True,
-        exception_to_problem_detail_map={
-            NotFoundError: problem(404, "Not found"),
-            WorkerErasedError: problem(410, "This person's data was erased"),
-            ErasedError: problem(410, "This person's data was erased"),
-            TaskStateError: problem(409, "Not possible in this state"),
-            ConstraintBrokenError: problem(422, "A worker's constraint would break"),
-            InvalidRequestError: problem(422, "Impossible request"),
-            BrokerError: problem(409, "Conflict"),
-            IntegrityError: problem(409, "Changed meanwhile; try again"),
-        },
-    )
     metrics, observed = observability(
         "broker",
         broker.app,
@@ -89,10 +47,12 @@ def create_app(broker: Broker) -> Litestar:
             )
         },
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *observed,
             health,
+            to_docs,
+            *PROBLEMS.pages(),
             JobRequestsController,
             TasksController,
             CompletionsController,
@@ -109,8 +69,9 @@ def create_app(broker: Broker) -> Litestar:
                 keys=idempotency_store_for("broker", broker.settings.backbone.store),
             ),
         ],
-        exception_handlers=unavailable_handlers(),
-        plugins=[ProblemDetailsPlugin(problems)],
+        exception_handlers={**PROBLEMS.handlers(), **unavailable_handlers()},
         openapi_config=openapi,
         request_max_body_size=broker.settings.body_limits.body,
     )
+    document_problems(app, PROBLEMS, Edge(public=PUBLIC))
+    return app

@@ -87,13 +87,7 @@ def to_contract(  # noqa: C901, PLR0911, PLR0912 - one case per public fact
                 reason=WithdrawalReason(event.reason),
             )
         case Task.Accepted():
-            return c.TaskAccepted(
-                **envelope,
-                task_id=event.originator_id,
-                offer_id=event.offer_id or event.originator_id,
-                worker_id=event.worker_id,
-                starts_at=event.starts_at,
-            )
+            return task_accepted(event, envelope)
         case Task.AssignmentRefused():
             return c.TaskAssignmentRefused(
                 **envelope,
@@ -181,6 +175,39 @@ def job_requested(event: JobRequest.Submitted, envelope: Envelope) -> c.JobReque
         reward_kind=RewardKind(terms["reward_kind"]),
         reward_yen=terms["reward_yen"],
         transport_allowance_yen=terms["transport_allowance_yen"],
+    )
+
+
+def task_accepted(event: Task.Accepted, envelope: Envelope) -> c.TaskAccepted:
+    """Task.Accepted → TaskAccepted, with the title, place, times and pay the worker is shown.
+
+    A direct assignment had no offer that showed them; events stored before `shown` was
+    kept carry the start alone.
+    """
+    shown = event.shown
+    terms: dict[str, Any] = (
+        {
+            "ends_at": shown["ends_at"],
+            "title": shown["title"],
+            "work_type": shown.get("work_type", ""),
+            "district": shown["district"],
+            "district_name": district_name(shown["district"]),
+            "home_based": shown["district"] is None,
+            "reward_kind": RewardKind(shown["reward_kind"]),
+            "reward_yen": shown["reward_yen"],
+            "transport_allowance_yen": shown["transport_allowance_yen"],
+            "bring": list(shown.get("bring") or []),
+        }
+        if shown
+        else {}
+    )
+    return c.TaskAccepted(
+        **envelope,
+        task_id=event.originator_id,
+        offer_id=event.offer_id or event.originator_id,
+        worker_id=event.worker_id,
+        starts_at=event.starts_at,
+        **terms,
     )
 
 

@@ -1,4 +1,10 @@
-"""The worker checks in and out of an assigned task — each exactly once."""
+"""The worker checks in and out of an assigned task — each exactly once, inside the shift.
+
+A check-in is taken from `CHECK_IN_EARLY` before the shift's start until its end, and a
+check-out from the start on: the broker's own window, so notify never records (and
+publishes) what the broker would refuse. Outside it nothing is recorded and the result
+says why, for the page to tell the worker kindly.
+"""
 
 from datetime import datetime
 from uuid import UUID
@@ -6,6 +12,7 @@ from uuid import UUID
 from notify.application import NotifyApplication
 from notify.domain.errors import JobStateError
 from notify.domain.job import Job
+from notify.domain.shift import Step
 
 MAX_MINUTES = 16 * 60
 
@@ -19,17 +26,16 @@ def check_in(
     channel: str,
     now: datetime,
     recorded_by: UUID | None = None,
-) -> tuple[bool, Job]:
-    """Record the check-in; False when it was recorded before.
+) -> tuple[Step, Job]:
+    """Record the check-in at `now`; RECORDED, or why nothing was (repeated, ended, window).
 
     Raises:
         NotFoundError: not this worker's task.
-        JobStateError: the task was cancelled.
     """
     job = app.job(job_id, tenant, worker_id)
-    recorded = job.check_in(at=now, channel=channel, recorded_by=recorded_by)
+    step = job.check_in(at=now, channel=channel, recorded_by=recorded_by)
     app.save(job)
-    return recorded, job
+    return step, job
 
 
 def check_out(  # noqa: PLR0913 - who, which, where, when, how long
@@ -43,20 +49,23 @@ def check_out(  # noqa: PLR0913 - who, which, where, when, how long
     minutes: int | None = None,
     note: str = "",
     recorded_by: UUID | None = None,
-) -> tuple[bool, Job]:
-    """Record the check-out and the minutes worked (default: since the check-in).
+) -> tuple[Step, Job]:
+    """Record the check-out and the minutes worked; RECORDED, or why nothing was.
+
+    The minutes default to those since the later of the check-in and the shift's start.
 
     Raises:
         NotFoundError: not this worker's task.
-        JobStateError: not checked in, cancelled, or an impossible number of minutes.
+        JobStateError: not checked in, or an impossible number of minutes.
     """
     job = app.job(job_id, tenant, worker_id)
-    if minutes is None and job.checked_in_at is not None:
-        minutes = max(1, round((now - job.checked_in_at).total_seconds() / 60))
+    began = job.checked_in_at or job.started_at
+    if minutes is None and began is not None:
+        minutes = max(1, round((now - max(began, job.starts_at)).total_seconds() / 60))
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
         raise JobStateError(job.task_id, "check out", f"minutes must be 1 to {MAX_MINUTES}")
-    recorded = job.check_out(
+    step = job.check_out(
         at=now, minutes=minutes or 1, note=note[:200], channel=channel, recorded_by=recorded_by
     )
     app.save(job)
-    return recorded, job
+    return step, job

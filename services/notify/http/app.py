@@ -1,34 +1,35 @@
 """Notify's Litestar application: the worker page, coordinators' API, LINE webhook, /docs."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, Request, Response, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
+from litestar.types import ExceptionHandlersMap
 
 from backbone.auth import bearer_middleware
 from backbone.clientaddr import networks_of, rate_limit_identifier
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
+from backbone.problems.openapi import Edge, document_problems
 from backbone.tracing import tracing_middleware
 from backbone.web import BodyLimitMiddleware, openapi_config, unavailable_handlers
 from notify.bootstrap import Notify
-from notify.commands.record_phone_answer import FutureAnswerError
-from notify.domain.errors import JobStateError, NotFoundError, NotifyError
+from notify.domain.errors import JobStateError
 from notify.http.coordinators import CoordinatorController
+from notify.http.home import home
 from notify.http.line_webhook import LineWebhookController
 from notify.http.live import LiveHub
-from notify.http.pages import LinkRefusedError, WorkerPageController
+from notify.http.pages import WorkerPageController
+from notify.http.problems import PROBLEMS
 from notify.http.words import WORDS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -42,43 +43,25 @@ NOT_RATE_LIMITED = (
     "^/workers/",
 )
 """The coordinators' API and operations endpoints: callers there hold a token."""
-PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/w/", "^/line/"]
-STATUS: dict[type[Exception], tuple[int, str]] = {
-    LinkRefusedError: (403, "This link cannot be used"),
-    NotFoundError: (404, "Not found"),
-    JobStateError: (409, "Not possible in this state"),
-    FutureAnswerError: (422, "Impossible answer"),
-    IntegrityError: (409, "Changed meanwhile; try again"),
-    NotifyError: (409, "Conflict"),
-}
-
-
-def status_of(error: Exception) -> tuple[int, str]:
-    """The HTTP status and title for a notify error."""
-    for kind, found in STATUS.items():
-        if isinstance(error, kind):
-            return found
-    return 409, "Conflict"
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/w/", "^/line/", "^/problems"]
+PAGES = "/w/"
+"""Where a domain error is a kind page for the worker, not problem details."""
 
 
 def on_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """A kind HTML page on the worker page; RFC 9457 problem details everywhere else."""
-    status, title = status_of(error)
-    if request.url.path.startswith("/w/"):
-        lang = "en" if request.query_params.get("lang") == "en" else "ja"
-        words = WORDS[lang]
-        message = words["bad_link"] if status == 403 else words["not_found"]  # noqa: PLR2004
-        if isinstance(error, JobStateError):
-            message = words["cancelled"] if "cancelled" in str(error) else words["not_found"]
-        return Template(
-            "message.html.j2",
-            context={"lang": lang, "w": words, "base": "", "message": message},
-            status_code=status,
-        )
-    return Response(
-        content={"type": "about:blank", "title": title, "status": status, "detail": str(error)},
+    if not request.url.path.startswith(PAGES):
+        return PROBLEMS.respond(request, error)
+    status = PROBLEMS.problem_of(request, error).kind.status
+    lang = "en" if request.query_params.get("lang") == "en" else "ja"
+    words = WORDS[lang]
+    message = words["bad_link"] if status == 403 else words["not_found"]  # noqa: PLR2004
+    if isinstance(error, JobStateError):
+        message = words["cancelled"] if "cancelled" in str(error) else words["not_found"]
+    return Template(
+        "message.html.j2",
+        context={"lang": lang, "w": words, "base": "", "message": message},
         status_code=status,
-        media_type="application/problem+json",
     )
 
 
@@ -110,8 +93,10 @@ def create_app(notify: Notify) -> Litestar:
             "the coordinators' API needs `Authorization: Bearer <jwt>`."
         ),
     )
-    handlers: dict[int | type[Exception], Callable[[Request[Any, Any, Any], Any], Response[Any]]]
-    handlers = dict.fromkeys(STATUS, on_error)
+    handlers: ExceptionHandlersMap = {
+        **PROBLEMS.handlers(),
+        **dict.fromkeys(PROBLEMS.errors, on_error),
+    }
     board = notify.app.board
     metrics, observed = observability(
         "notify",
@@ -128,10 +113,12 @@ def create_app(notify: Notify) -> Litestar:
             ),
         },
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *observed,
             health,
+            home,
+            *PROBLEMS.pages(),
             WorkerPageController,
             CoordinatorController,
             LineWebhookController,
@@ -158,9 +145,11 @@ def create_app(notify: Notify) -> Litestar:
             ),
         ],
         exception_handlers={**handlers, **unavailable_handlers()},
-        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
         lifespan=[following],
         request_max_body_size=notify.settings.body_limits.body,
     )
+    edge = Edge(public=PUBLIC, not_rate_limited=NOT_RATE_LIMITED, pages=(PAGES,))
+    document_problems(app, PROBLEMS, edge)
+    return app

@@ -129,11 +129,14 @@ class CoordinatorController(Controller):
         "/workers/{worker_id:uuid}/link",
         guards=[COORDINATOR],
         status_code=HTTP_201_CREATED,
-        sync_to_thread=False,
+        sync_to_thread=True,
         summary="A fresh link to a worker's page (to hand over or print)",
     )
     def link(self, request: AnyRequest, notify: NotifyDep, worker_id: FromPath[UUID]) -> LinkView:
-        """The link expires after the configured lifetime and opens only that worker's page."""
-        return LinkView(
-            worker_id=worker_id, url=notify.links.page(worker_id, caller(request).tenant)
-        )
+        """The link expires after the configured lifetime and opens only that worker's page.
+
+        404 for a worker notify has not heard of (yet: registration reaches it in a moment).
+        """
+        tenant = caller(request).tenant
+        notify.app.recipient(worker_id, tenant)
+        return LinkView(worker_id=worker_id, url=notify.links.page(worker_id, tenant))

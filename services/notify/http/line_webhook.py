@@ -68,6 +68,7 @@ class LineWebhookController(Controller):
         status_code=HTTP_200_OK,
         summary="LINE Messaging API webhook (postback answers)",
         request_max_body_size=MAX_WEBHOOK_BYTES,
+        raises=[NotAuthorizedException],  # a missing or wrong X-Line-Signature
     )
     async def webhook(self, request: Request[Any, Any, Any], notify: NotifyDep) -> dict[str, int]:
         """Verify `X-Line-Signature`, then record each answer once."""

@@ -19,7 +19,8 @@ class Update(msgspec.Struct, frozen=True):
     """One change on a worker's page."""
 
     what: str
-    """offer, answered, closed, job, checked_in, checked_out, cancelled."""
+    """offer, answered, closed, job, checked_in, checked_out, started, completed, no_show,
+    disputed, settled, cancelled (or hello, heartbeat)."""
     id: UUID
 
 

@@ -1,4 +1,4 @@
-"""The worker page: offers, upcoming tasks, one big button per answer, live over SSE.
+"""The worker page: offers, upcoming and finished work, one big button per answer, live.
 
 Reached by a signed, expiring link (`/w/<token>`) from an email, an SMS, LINE, or a
 coordinator; no password to remember. Every answer is recorded once: pressing twice,
@@ -11,11 +11,17 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_303_SEE_OTHER,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+)
+from markupsafe import Markup
 
 from backbone.flow import Flow, within_flow
 from backbone.threads import run_sync
@@ -23,9 +29,10 @@ from backbone.tracing import new_correlation
 from notify.bootstrap import Notify
 from notify.commands.answer_offer import answer_offer
 from notify.commands.check_in_out import check_in, check_out
+from notify.domain.shift import Step
 from notify.http.context import HubDep, NotifyDep
 from notify.http.headers import WorkerPageHeaders, new_nonce, page_policy
-from notify.http.views import aggregate_view, card_view, job_view
+from notify.http.views import aggregate_view, card_view, job_view, superseded
 from notify.http.words import WORDS
 from notify.links import BadLinkError, LinkHolder, read_link_token
 
@@ -65,21 +72,73 @@ def page_context(token: str, lang: Lang, **extra: object) -> Mapping[str, Any]:
     return {"lang": lang, "w": WORDS[lang], "base": f"/w/{token}", **extra}
 
 
-def board_context(notify: Notify, token: str, holder: LinkHolder, lang: Lang) -> Mapping[str, Any]:
-    """The worker's offers and tasks."""
+def board_context(
+    notify: Notify,
+    token: str,
+    holder: LinkHolder,
+    lang: Lang,
+    notices: Mapping[UUID, Markup] | None = None,
+) -> Mapping[str, Any]:
+    """The worker's offers and jobs: one card per job, in the section its state belongs to.
+
+    `notices` puts a refusal's kind words on the card of the job it concerns.
+    """
     now = notify.clock.now()
-    offers = [card_view(c, now, lang) for c in notify.app.board.offers_of(holder.worker_id)]
-    jobs = [
-        job_view(j, now, lang)
-        for j in notify.app.board.jobs_of(holder.worker_id)
-        if j.tenant == holder.tenant
+    board = notify.app.board
+    cards = [j for j in board.jobs_of(holder.worker_id) if j.tenant == holder.tenant]
+    offers = [
+        card_view(c, now, lang)
+        for c in board.offers_of(holder.worker_id)
+        if not superseded(c, cards)
     ]
+    jobs = [job_view(j, now, lang) | {"notice": (notices or {}).get(j.job_id, "")} for j in cards]
     return page_context(
         token,
         lang,
         open_offers=[o for o in offers if o["state"] in ("open", "accepted")],
         past_offers=[o for o in offers if o["state"] not in ("open", "accepted")][-10:],
-        jobs=[j for j in jobs if j["state"] in ("assigned", "checked_in", "cancelled")],
+        jobs=[j for j in jobs if j["section"] == "upcoming"],
+        finished=[j for j in jobs if j["section"] == "finished"][::-1][:10],
+        ended=[j for j in jobs if j["section"] == "ended"][-10:],
+    )
+
+
+def worker_page(
+    notify: Notify,
+    token: str,
+    holder: LinkHolder,
+    lang: Lang,
+    *,
+    notices: Mapping[UUID, Markup] | None = None,
+    status_code: int = HTTP_200_OK,
+) -> Template:
+    """The whole page (its script allowed by a fresh nonce)."""
+    nonce = new_nonce()
+    return Template(
+        "page.html.j2",
+        context=dict(board_context(notify, token, holder, lang, notices)) | {"nonce": nonce},
+        headers={"content-security-policy": page_policy(nonce)},
+        status_code=status_code,
+    )
+
+
+REFUSED_STATUS = {
+    Step.TOO_EARLY: HTTP_422_UNPROCESSABLE_ENTITY,
+    Step.TOO_LATE: HTTP_422_UNPROCESSABLE_ENTITY,
+    Step.ENDED: HTTP_409_CONFLICT,
+}
+"""A check-in or check-out that recorded nothing: the page again, with the reason on the card."""
+
+
+def after_step(
+    notify: Notify, token: str, holder: LinkHolder, lang: Lang, job_id: UUID, step: Step
+) -> Response[Any]:
+    """Back to the page (post/redirect/get), or the page with the refusal beside the job."""
+    if step not in REFUSED_STATUS:
+        return Redirect(f"/w/{token}?lang={lang}", status_code=HTTP_303_SEE_OTHER)
+    notice = WORDS[lang][f"refused_{step.value}"]
+    return worker_page(
+        notify, token, holder, lang, notices={job_id: notice}, status_code=REFUSED_STATUS[step]
     )
 
 
@@ -93,13 +152,7 @@ class WorkerPageController(Controller):
     @get("/", summary="The worker's page", media_type="text/html", sync_to_thread=False)
     def page(self, notify: NotifyDep, token: FromPath[str], lang: LangParam = None) -> Template:
         """Offers with their buttons, upcoming tasks with check-in and check-out."""
-        holder = holder_of(notify, token)
-        nonce = new_nonce()
-        return Template(
-            "page.html.j2",
-            context=dict(board_context(notify, token, holder, lang or "ja")) | {"nonce": nonce},
-            headers={"content-security-policy": page_policy(nonce)},
-        )
+        return worker_page(notify, token, holder_of(notify, token), lang or "ja")
 
     @get("/board", summary="The page's live part", media_type="text/html", sync_to_thread=False)
     def board(self, notify: NotifyDep, token: FromPath[str], lang: LangParam = None) -> Template:
@@ -179,11 +232,11 @@ class WorkerPageController(Controller):
         token: FromPath[str],
         job_id: FromPath[UUID],
         lang: LangParam = None,
-    ) -> Redirect:
-        """Record the start once."""
+    ) -> Response[Any]:
+        """Record the start once, inside the shift's window; outside it, say kindly why not."""
         holder = holder_of(notify, token)
         with within_flow(Flow(tenant=holder.tenant, correlation_id=new_correlation())):
-            await run_sync(
+            step, _ = await run_sync(
                 check_in,
                 notify.app,
                 job_id,
@@ -192,7 +245,7 @@ class WorkerPageController(Controller):
                 channel="web",
                 now=notify.clock.now(),
             )
-        return Redirect(f"/w/{token}?lang={lang or 'ja'}", status_code=HTTP_303_SEE_OTHER)
+        return after_step(notify, token, holder, lang or "ja", job_id, step)
 
     @post("/jobs/{job_id:uuid}/check-out", summary="Check out", status_code=HTTP_303_SEE_OTHER)
     async def check_out(
@@ -202,11 +255,11 @@ class WorkerPageController(Controller):
         job_id: FromPath[UUID],
         data: FormBody,
         lang: LangParam = None,
-    ) -> Redirect:
-        """Record the finish once, with the minutes worked."""
+    ) -> Response[Any]:
+        """Record the finish once, with the minutes worked (not before the shift's start)."""
         holder = holder_of(notify, token)
         with within_flow(Flow(tenant=holder.tenant, correlation_id=new_correlation())):
-            await run_sync(
+            step, _ = await run_sync(
                 check_out,
                 notify.app,
                 job_id,
@@ -216,4 +269,4 @@ class WorkerPageController(Controller):
                 now=notify.clock.now(),
                 minutes=data.minutes,
             )
-        return Redirect(f"/w/{token}?lang={lang or 'ja'}", status_code=HTTP_303_SEE_OTHER)
+        return after_step(notify, token, holder, lang or "ja", job_id, step)

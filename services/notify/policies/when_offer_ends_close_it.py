@@ -1,14 +1,15 @@
-"""When the broker withdraws, expires, refuses or honours an offer, close it on the page."""
+"""When the broker withdraws, expires or refuses an offer, close it on the page."""
 
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
-from contracts.broker import OfferExpired, OfferWithdrawn, TaskAccepted, TaskAssignmentRefused
+from contracts.broker import OfferExpired, OfferWithdrawn, TaskAssignmentRefused
 from contracts.values import WithdrawalReason
 from notify.application import NotifyApplication
-from notify.domain.job import Job, job_id
+from notify.domain.job import JobState
 from notify.domain.offer import Closing, Offer
+from notify.policies.jobs import job_of
 
 
 def close_offer(
@@ -27,14 +28,18 @@ def close_offer(
 def when_offer_withdrawn_close_it(
     app: NotifyApplication, withdrawn: OfferWithdrawn, processing: ProcessingEvent[UUID]
 ) -> None:
-    """Taken back: someone else's yes won, or the task was cancelled."""
-    closing = (
-        Closing.CANCELLED
-        if withdrawn.reason == WithdrawalReason.TASK_CANCELLED
-        else Closing.TAKEN
-        if withdrawn.reason == WithdrawalReason.TASK_TAKEN
-        else Closing.WITHDRAWN
-    )
+    """Taken back: someone else's yes won, or the task was cancelled.
+
+    A coordinator's direct assignment withdraws the offers of the task, this worker's too:
+    when the task went to this very worker, their offer closes as theirs, never as taken.
+    """
+    closing = Closing.WITHDRAWN
+    if withdrawn.reason == WithdrawalReason.TASK_CANCELLED:
+        closing = Closing.CANCELLED
+    elif withdrawn.reason == WithdrawalReason.TASK_TAKEN:
+        job = job_of(app, withdrawn.task_id, withdrawn.worker_id, processing)
+        theirs = job is not None and job.state is JobState.ASSIGNED
+        closing = Closing.ASSIGNED if theirs else Closing.TAKEN
     close_offer(app, withdrawn.offer_id, closing, processing)
 
 
@@ -50,24 +55,3 @@ def when_assignment_refused_close_it(
 ) -> None:
     """The worker's yes came too late: the page says kindly that it is already taken."""
     close_offer(app, refused.offer_id, Closing.TAKEN, processing)
-
-
-def when_task_accepted_add_job(
-    app: NotifyApplication, accepted: TaskAccepted, processing: ProcessingEvent[UUID]
-) -> None:
-    """The task is the worker's: close their offer and list the task for check-in."""
-    offer = close_offer(app, accepted.offer_id, Closing.ASSIGNED, processing)
-    ident = job_id(accepted.task_id, accepted.worker_id)
-    try:
-        app.get_for_update(ident, processing, Job)
-    except AggregateNotFoundError:
-        shown = dict(offer.shown) if offer is not None else {"starts_at": accepted.starts_at}
-        job = Job(
-            id=ident,
-            tenant=accepted.tenant,
-            task_id=accepted.task_id,
-            worker_id=accepted.worker_id,
-            starts_at=accepted.starts_at,
-            shown=shown,
-        )
-        processing.collect_events(job)

@@ -1,13 +1,12 @@
 """The bank answered: each line of a run is paid (RewardPaid) or failed (PayoutFailed).
 
-Answers come one line at a time (the accountant confirms), or as a result file:
-CSV lines `line,code[,text]` where code 0 is 正常 (paid) and any other 全銀 result code
-(1 資金不足, 2 取引なし, 3 預金者都合, 4 依頼人都合, 8 その他 …) is a failure, carried
-into the next run. The same answer twice changes nothing.
+Answers come one line at a time (the accountant confirms), or as a result file (read by
+`payout.commands.read_result_file`): CSV lines `line,code[,text]` where code 0 is 正常
+(paid) and any other 全銀 result code (1 資金不足, 2 取引なし, 3 預金者都合, 4 依頼人都合,
+8 その他 …) is a failure, carried into the next run. The same answer twice changes nothing;
+an answer the run refuses (no such line, a contradiction) refuses all of them.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -34,6 +33,8 @@ class Answer:
     line: int
     ok: bool
     reason: str = ""
+    row: int = 0
+    """The result file's line this answer came from; 0 when confirmed one at a time."""
 
 
 def run_of(app: PayoutApplication, period_text: str, tenant: str) -> PayoutRun:
@@ -63,6 +64,7 @@ def settle(app: PayoutApplication, period_text: str, answers: list[Answer], *, t
         InvalidRequestError: an unknown line, or an answer contradicting an earlier one.
     """
     run = run_of(app, period_text, tenant)
+    recorded = set(run.settled)
     changed_rewards: dict[UUID, Reward] = {}
     changed = 0
     for answer in answers:
@@ -70,7 +72,7 @@ def settle(app: PayoutApplication, period_text: str, answers: list[Answer], *, t
             if not run.settle(answer.line, ok=answer.ok, reason=answer.reason):
                 continue
         except RunStateError as error:
-            raise InvalidRequestError(str(error)) from error
+            raise InvalidRequestError(refusal(run, answer, recorded=recorded)) from error
         changed += 1
         for text in run.line(answer.line)["reward_ids"]:
             ident = UUID(str(text))
@@ -85,25 +87,26 @@ def settle(app: PayoutApplication, period_text: str, answers: list[Answer], *, t
     return changed
 
 
-def answers_from_result_file(text: str) -> list[Answer]:
-    """Parse a result file (`line,code[,text]` per row; a header row is skipped).
+def refusal(run: PayoutRun, answer: Answer, *, recorded: set[int]) -> str:
+    """Why the run refused `answer`, in Japanese then English (naming the file's line).
 
-    Raises:
-        InvalidRequestError: a row that is not a line number and a result code.
+    `recorded`: the lines settled before these answers came.
     """
-    answers = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        if number == 1 and not row[0].strip().isdigit():
-            continue  # a header
-        if len(row) < 2 or not row[0].strip().isdigit() or row[1].strip() not in RESULT_CODES:  # noqa: PLR2004
-            msg = f"row {number}: expected `line,code[,text]` with a 全銀 result code, got {row}"
-            raise InvalidRequestError(msg)
-        code = row[1].strip()
-        text_given = row[2].strip() if len(row) > 2 else ""  # noqa: PLR2004
-        reason = f"{code}: {text_given or RESULT_CODES[code]}"
-        answers.append(
-            Answer(line=int(row[0]), ok=code == "0", reason="" if code == "0" else reason)
+    ja = f"{answer.row} 行目: " if answer.row else ""
+    en = f"Line {answer.row}: " if answer.row else ""
+    if answer.line in recorded:
+        paid = run.settled[answer.line][0]
+        return (
+            f"{ja}明細番号 {answer.line} は すでに {'支払済み' if paid else '振込不能'} として"
+            f" 記録されています。 {en}Transfer line {answer.line} was already settled as"
+            f" {'paid' if paid else 'failed'}."
         )
-    return answers
+    if answer.line in run.settled:
+        return (
+            f"{ja}明細番号 {answer.line} に ちがう 結果が 2 回 あります。"
+            f" {en}Transfer line {answer.line} is answered twice, differently."
+        )
+    return (
+        f"{ja}明細番号 {answer.line} は {run.period} の 支払処理に ありません。"
+        f" {en}Run {run.period} has no transfer line {answer.line}."
+    )

@@ -1,36 +1,28 @@
 """Payout's Litestar application: accountant's API, invoices, reconciliation, /docs."""
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.plugins.problem_details import (
-    ProblemDetailsConfig,
-    ProblemDetailsException,
-    ProblemDetailsPlugin,
-)
 from litestar.template.config import TemplateConfig
 
+from backbone.api_docs import to_docs
 from backbone.auth import bearer_middleware
 from backbone.idempotency import IdempotencyMiddleware, idempotency_store_for
 from backbone.observability import observability
-from backbone.personal import ErasedError
+from backbone.problems.openapi import Edge, document_problems
 from backbone.tracing import tracing_middleware
-from backbone.web import BodyLimitMiddleware, openapi_config, problem, unavailable_handlers
+from backbone.web import BodyLimitMiddleware, openapi_config, unavailable_handlers
 from payout.bootstrap import Payout
-from payout.domain.errors import InvalidRequestError, NotFoundError, PayoutError
-from payout.domain.reward import RewardStateError
 from payout.http.accounts import AccountsController
+from payout.http.problems import PROBLEMS
 from payout.http.reports import ReportsController
 from payout.http.runs import RunsController
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics"]
+PUBLIC = ["^/docs", "^/health$", "^/ready$", "^/metrics", "^/problems"]
 
 
 @get("/health", summary="Liveness", tags=["health"], sync_to_thread=False)
@@ -49,17 +41,6 @@ def create_app(payout: Payout) -> Litestar:
             "`Authorization: Bearer <jwt>` (role accountant; auditors read)."
         ),
     )
-    problems: dict[type[Exception], Callable[[Exception], ProblemDetailsException]] = {
-        NotFoundError: problem(404, "Not found"),
-        InvalidRequestError: problem(422, "Not possible"),
-        RewardStateError: problem(409, "Not possible in this state"),
-        ErasedError: problem(410, "This person's data was erased"),
-        IntegrityError: problem(409, "Changed meanwhile; try again"),
-        PayoutError: problem(409, "Conflict"),
-    }
-    config: Any = ProblemDetailsConfig(
-        enable_for_all_http_exceptions=True, exception_to_problem_detail_map=problems
-    )
     books = payout.app.books
     metrics, observed = observability(
         "payout",
@@ -72,8 +53,16 @@ def create_app(payout: Payout) -> Litestar:
             )
         },
     )
-    return Litestar(
-        route_handlers=[*observed, health, AccountsController, RunsController, ReportsController],
+    app = Litestar(
+        route_handlers=[
+            *observed,
+            health,
+            to_docs,
+            *PROBLEMS.pages(),
+            AccountsController,
+            RunsController,
+            ReportsController,
+        ],
         dependencies={"payout": Provide(lambda: payout, sync_to_thread=False)},
         middleware=[
             tracing_middleware,
@@ -85,9 +74,10 @@ def create_app(payout: Payout) -> Litestar:
                 keys=idempotency_store_for("payout", payout.settings.backbone.store),
             ),
         ],
-        exception_handlers=unavailable_handlers(),
-        plugins=[ProblemDetailsPlugin(config)],
+        exception_handlers={**PROBLEMS.handlers(), **unavailable_handlers()},
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=openapi,
         request_max_body_size=payout.settings.body_limits.body,
     )
+    document_problems(app, PROBLEMS, Edge(public=PUBLIC))
+    return app

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -14,7 +15,8 @@ from backbone.threads import run_sync
 from backbone.web import UPLOAD
 from payout.commands.bank_files import run_bank_files, run_summary_csv
 from payout.commands.close_payout_run import close_payout_run
-from payout.commands.settle_payout import Answer, answers_from_result_file, run_of, settle
+from payout.commands.read_result_file import read_result_file
+from payout.commands.settle_payout import Answer, run_of, settle
 from payout.domain.errors import NotFoundError
 from payout.domain.run import PayoutRun
 from payout.http.context import AnyRequest, PayoutDep, caller, flow_of, today
@@ -130,6 +132,7 @@ class RunsController(Controller):
         guards=[ACCOUNTANT],
         sync_to_thread=True,
         summary="Close a period (月末締め); closing it again returns the same run",
+        responses={200: ResponseSpec(RunView, description="Closed before: the same run")},
     )
     def close(
         self, request: AnyRequest, payout: PayoutDep, data: JSONBody[CloseRun]
@@ -229,13 +232,13 @@ class RunsController(Controller):
     async def results(
         self, request: AnyRequest, payout: PayoutDep, period: FromPath[PeriodText]
     ) -> Settled:
-        """Code 0 is paid; any other 全銀 result code is a failure with that reason."""
-        raw = await request.body()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("cp932", errors="replace")
-        answers = answers_from_result_file(text)
+        """Code 0 is paid; any other 全銀 result code is a failure with that reason.
+
+        A file that does not read (not text, a line without a transfer number or result
+        code, no answer, a transfer the run does not have) is a 422 naming the file's line;
+        nothing is recorded.
+        """
+        answers = read_result_file(await request.body())
         with flow_of(request) as principal:
             changed = await run_sync(settle, payout.app, period, answers, tenant=principal.tenant)
         return Settled(changed=changed)

@@ -21,6 +21,7 @@ from uuid import UUID, uuid4
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from backbone.inbox import Inbox, InboxSettings
 from backbone.nats_server import NatsServer
@@ -28,8 +29,8 @@ from backbone.runtime import BackboneSettings, lease_for, run_inboxes
 from backbone.stores import StoreSettings
 from backbone.streams import prepare_streams
 from contracts.base import encode
-from contracts.broker import WorkerRegistered
-from contracts.subjects import DEAD_LETTER_STREAM, subject_of
+from contracts.broker import WorkerErased, WorkerRegistered
+from contracts.subjects import DEAD_LETTER_STREAM, subject_filter, subject_of
 from payout.bootstrap import Payout, build_payout
 from payout.domain.payee import Payee
 from payout.settings import PayoutSettings
@@ -211,3 +212,32 @@ async def test_a_running_inbox_that_misses_a_delivery_rebinds_at_its_position(
     assert inbox.status.processed == 6
     assert payout.app.recorder.max_tracking_id(DURABLE) == 6
     assert time.monotonic() - began < ACK_WAIT_S / 4
+
+
+async def test_an_inbox_whose_routes_grew_recreates_its_consumer_with_the_new_filter(
+    payout: Payout, settings: BackboneSettings, nc: Client
+) -> None:
+    """A release that follows more event types: the durable made by the one before keeps its
+    old filter, and would never deliver the new types unless made again."""
+    js = nc.jetstream()
+    stop = asyncio.Event()
+    await prepare_streams(js, settings.streams, [STREAM, DEAD_LETTER_STREAM], stop, provision=True)
+    old = ConsumerConfig(
+        durable_name=DURABLE,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.ALL,
+        filter_subject=subject_filter(WorkerErased),  # the release before followed only this
+    )
+    await js.add_consumer(STREAM, old)
+    registered = await publish(nc, 3)
+
+    async with running_inbox(payout, settings) as inbox:
+        await eventually(
+            lambda: inbox.status.position >= 3,
+            within=QUICKLY_S,
+            what=lambda: f"the registrations; the inbox is at {inbox.status}",
+        )
+
+    assert payees_in_order(payout) == [e.worker_id for e in registered]
+    info = await js.consumer_info(STREAM, DURABLE)
+    assert subject_filter(WorkerRegistered) in (info.config.filter_subjects or [])

@@ -242,6 +242,7 @@ def test_assigning_against_a_constraint_gives_a_422_with_what_broke(
     )
 
     assert response.status_code == 422
+    assert response.json()["type"] == "/problems/constraint-broken"
     assert response.json()["broken"] == ["hours"]
 
 

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
     negative_data_rejection,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from backbone.auth import Role, issue_token, load_or_create_key
@@ -23,7 +25,13 @@ from broker.bootstrap import build_broker
 from broker.http.app import create_app
 from broker.settings import BrokerSettings
 
-CHECKS = [not_a_server_error, response_schema_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+]
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.REQUESTER])

@@ -9,13 +9,18 @@ from eventsourcing.application import ProcessingEvent
 
 from backbone.clock import FixedClock
 from contracts.broker import (
+    DisputeResolved,
+    NoShowRecorded,
     OfferWithdrawn,
     TaskAccepted,
     TaskAssignmentRefused,
     TaskCancelled,
     TaskOffered,
+    WorkCompleted,
+    WorkDisputed,
+    WorkStarted,
 )
-from contracts.values import CancelledBy, RefusalReason, RewardKind, WithdrawalReason
+from contracts.values import CancelledBy, RefusalReason, RewardKind, Sector, WithdrawalReason
 from notify.bootstrap import Notify, build_notify
 from notify.channels.base import Contact, Sender
 from notify.settings import NotifySettings
@@ -90,6 +95,79 @@ def accepted(offer: TaskOffered) -> TaskAccepted:
         offer_id=offer.offer_id,
         worker_id=offer.worker_id,
         starts_at=offer.starts_at,
+    )
+
+
+def assigned_directly(offer: TaskOffered, **overrides: Any) -> TaskAccepted:
+    """A coordinator's direct assignment: no offer the worker answered, the terms with it."""
+    fields: dict[str, Any] = envelope() | {
+        "task_id": offer.task_id,
+        "offer_id": offer.task_id,
+        "worker_id": offer.worker_id,
+        "starts_at": offer.starts_at,
+        "ends_at": offer.ends_at,
+        "title": offer.title,
+        "work_type": offer.work_type,
+        "district": offer.district,
+        "district_name": "於福町",
+        "home_based": offer.home_based,
+        "reward_kind": offer.reward_kind,
+        "reward_yen": offer.reward_yen,
+        "transport_allowance_yen": offer.transport_allowance_yen,
+        "bring": offer.bring,
+    }
+    return TaskAccepted(**(fields | overrides))
+
+
+def started(offer: TaskOffered, at: datetime) -> WorkStarted:
+    return WorkStarted(
+        **envelope(), task_id=offer.task_id, worker_id=offer.worker_id, started_at=at
+    )
+
+
+def completed(offer: TaskOffered, worked_minutes: int, **overrides: Any) -> WorkCompleted:
+    """The 検収 of the offered shift, worked from its start for `worked_minutes`."""
+    fields: dict[str, Any] = envelope() | {
+        "task_id": offer.task_id,
+        "job_request_id": uuid4(),
+        "worker_id": offer.worker_id,
+        "requester_id": uuid4(),
+        "sector": Sector.AGRICULTURE_FORESTRY,
+        "started_at": offer.starts_at,
+        "finished_at": offer.starts_at + timedelta(minutes=worked_minutes),
+        "worked_minutes": worked_minutes,
+        "reward_kind": offer.reward_kind,
+        "reward_yen": offer.reward_yen,
+        "transport_allowance_yen": offer.transport_allowance_yen,
+        "withholding_applies": False,
+    }
+    return WorkCompleted(**(fields | overrides))
+
+
+def no_show(offer: TaskOffered) -> NoShowRecorded:
+    return NoShowRecorded(
+        **envelope(), task_id=offer.task_id, worker_id=offer.worker_id, starts_at=offer.starts_at
+    )
+
+
+def disputed(offer: TaskOffered) -> WorkDisputed:
+    return WorkDisputed(
+        **envelope(),
+        task_id=offer.task_id,
+        worker_id=offer.worker_id,
+        requester_id=uuid4(),
+        reason="時間が ちがう",
+    )
+
+
+def resolved(offer: TaskOffered, worked_minutes: int) -> DisputeResolved:
+    return DisputeResolved(
+        **envelope(),
+        task_id=offer.task_id,
+        worker_id=offer.worker_id,
+        requester_id=uuid4(),
+        worked_minutes=worked_minutes,
+        resolution="2時間で 合意",
     )
 
 

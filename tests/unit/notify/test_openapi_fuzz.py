@@ -13,13 +13,22 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from backbone.auth import Role, issue_token
 from notify.http.app import create_app
 from tests.unit.notify.support import TENANT, in_memory_notify, offered, react
 
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+]
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.WORKER])

@@ -128,7 +128,8 @@ def test_a_refused_yes_turns_the_offer_to_already_taken(
 
 
 def test_check_in_and_out_are_published_once_each(client: TestClient[Any], notify: Notify) -> None:
-    offer = offered(WORKER)
+    starts = NOW + timedelta(minutes=30)  # inside the check-in window: an hour before the start
+    offer = offered(WORKER, starts_at=starts, ends_at=starts + timedelta(hours=3))
     react(notify, offer)
     client.post(f"{page_of(notify)}/offers/{offer.offer_id}/accept")
     react(notify, accepted(offer))

@@ -244,8 +244,8 @@ def tampered(token: str, **changes: Any) -> str:
         ("expired", "expired"),
         ("no exp", "exp"),
         ("unknown key", "no usable signing key 'nobody'"),
-        ("unpublished key under a published kid", "Signature verification failed"),
-        ("tampered payload", "Signature verification failed"),
+        ("unpublished key under a published kid", "signature does not check out"),
+        ("tampered payload", "signature does not check out"),
         ("no tenant", "tenant"),
         ("unknown role", "mayor"),
         ("alg none", "algorithm 'none' is not accepted"),
@@ -335,7 +335,7 @@ def test_hs256_signed_with_the_public_key_is_refused(
         response = client.get(
             "/job-requests", headers=bearer(by_hand({"alg": "HS256", "kid": "k1"}, claims, secret))
         )
-        refused(response, "Signature verification failed")
+        refused(response, "signature does not check out")
 
 
 def test_local_key_tokens_are_for_services_only_when_oidc_is_on(
@@ -438,7 +438,7 @@ def test_without_oidc_only_the_local_key_is_accepted(tmp_path: Path, provider: P
         provider_token = client.get("/job-requests", headers=bearer(provider.sign("k1")))
 
     assert development.status_code == 200
-    refused(provider_token, "alg value is not allowed")
+    refused(provider_token, "algorithm this service does not accept")
     assert provider.fetches == 0
 
 
