@@ -74,14 +74,7 @@ class JobCard:
     @property
     def state(self) -> JobState:
         """The job's one state (the same rule as the Job aggregate's)."""
-        return state_of(
-            cancelled=self.cancelled,
-            no_show=self.no_show,
-            confirmed=self.confirmed,
-            disputed=self.disputed,
-            checked_out=self.checked_out_at is not None,
-            started=self.checked_in_at is not None or self.started_at is not None,
-        )
+        return state_of(self)
 
     @property
     def shift(self) -> Shift:

@@ -253,6 +253,8 @@ class Task(Aggregate):
         self.bring = bring or []
         self.overtime_tolerance_minutes = overtime_tolerance_minutes
         self.approved_excess_minutes = 0
+        self.no_shows: list[UUID] = []
+        """Workers who were assigned and did not come: never offered this task again."""
         self.title, self.work_type, self.sector = title, work_type, sector
         self.district, self.starts_at, self.ends_at = district, starts_at, ends_at
         self.load, self.team, self.skills = load, team, skills
@@ -282,8 +284,8 @@ class Task(Aggregate):
         )
 
     def offered_to(self) -> set[UUID]:
-        """Every worker this task was ever offered to."""
-        return {offer.worker_id for offer in self.offers.values()}
+        """Every worker this task was ever offered to, or who did not come to it."""
+        return {offer.worker_id for offer in self.offers.values()} | set(self.no_shows)
 
     def open_offers(self) -> dict[UUID, Offer]:
         """Offers still awaiting an answer."""
@@ -697,7 +699,8 @@ class Task(Aggregate):
 
     @event(NoShowRecorded)
     def _no_show_recorded(self, worker_id: UUID, starts_at: datetime) -> None:
-        del worker_id, starts_at
+        del starts_at
+        self.no_shows.append(worker_id)
         self.status = TaskStatus.OPEN
         self.worker_id = None
 

@@ -7,7 +7,7 @@ settlement) moves the job on, so the page always shows the job's one true state.
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -29,24 +29,29 @@ class JobState(StrEnum):
     CANCELLED = "cancelled"
 
 
-def state_of(
-    *,
-    cancelled: bool,
-    no_show: bool,
-    confirmed: ConfirmedWork | None,
-    disputed: bool,
-    checked_out: bool,
-    started: bool,
-) -> JobState:
+class JobFacts(Protocol):
+    """What a job's state follows from: the Job aggregate and the board's card both hold it."""
+
+    cancelled: bool
+    no_show: bool
+    confirmed: ConfirmedWork | None
+    disputed: bool
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    started_at: datetime | None
+
+
+def state_of(job: JobFacts) -> JobState:
     """The one state a job is in: an ending outranks the work, confirmed work the page."""
-    if cancelled:
+    if job.cancelled:
         return JobState.CANCELLED
-    if no_show:
+    if job.no_show:
         return JobState.NO_SHOW
-    if confirmed is not None:
-        return JobState.DISPUTED if disputed else JobState.COMPLETED
-    if checked_out:
+    if job.confirmed is not None:
+        return JobState.DISPUTED if job.disputed else JobState.COMPLETED
+    if job.checked_out_at is not None:
         return JobState.CHECKED_OUT
+    started = job.checked_in_at is not None or job.started_at is not None
     return JobState.CHECKED_IN if started else JobState.ASSIGNED
 
 
@@ -184,14 +189,7 @@ class Job(Aggregate):
     @property
     def state(self) -> JobState:
         """The job's one state."""
-        return state_of(
-            cancelled=self.cancelled,
-            no_show=self.no_show,
-            confirmed=self.confirmed,
-            disputed=self.disputed,
-            checked_out=self.checked_out_at is not None,
-            started=self.checked_in_at is not None or self.started_at is not None,
-        )
+        return state_of(self)
 
     @property
     def ended(self) -> bool:

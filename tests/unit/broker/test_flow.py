@@ -340,6 +340,30 @@ def test_a_no_show_opens_the_task_and_offers_it_again(broker: BrokerApplication)
     assert set(workers) - {taker} <= stored.offered_to()
 
 
+def test_a_worker_assigned_directly_who_did_not_come_is_not_offered_the_task_again(
+    broker: BrokerApplication,
+) -> None:
+    task = a_carved_task(broker)  # nobody registered yet: no offers
+    absent = a_worker(broker)
+    assign_task(
+        broker,
+        task.id,
+        AssignTask(worker_id=absent),
+        tenant=TENANT,
+        coordinator_id=COORDINATOR,
+        now=NOW,
+    )
+    others = [a_worker(broker)]  # room in the fan-out for the absent worker too
+
+    record_no_show(broker, task.id, tenant=TENANT, now=NOW + timedelta(hours=1))
+
+    stored: Task = broker.repository.get(task.id)
+    offered = {o.worker_id for o in stored.open_offers().values()}
+    assert stored.status is TaskStatus.OPEN
+    assert absent not in offered
+    assert offered == set(others)
+
+
 @pytest.mark.parametrize(
     ("overrides", "problem"),
     [
