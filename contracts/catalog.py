@@ -44,10 +44,10 @@ ROUTES: tuple[Route, ...] = (
     Route(event=notify.OfferDeclined, consumers=("broker",)),
     Route(event=notify.WorkerCheckedIn, consumers=("broker",)),
     Route(event=notify.WorkerCheckedOut, consumers=("broker",)),
-    Route(event=payout.RewardAccrued, consumers=("notify",)),
+    Route(event=payout.RewardAccrued, consumers=()),
     Route(event=payout.PayoutRunClosed, consumers=()),
-    Route(event=payout.RewardPaid, consumers=("notify",)),
-    Route(event=payout.PayoutFailed, consumers=("notify",)),
+    Route(event=payout.RewardPaid, consumers=()),
+    Route(event=payout.PayoutFailed, consumers=()),
 )
 """Every live event type. A new event is added here, in its producer's module, and sampled."""
 
