@@ -2,7 +2,9 @@
 
 A projection of the broker's own notification log, caught up on demand before each
 matching decision, so the API and inbox processes (which both write to the store) see the
-same picture. Rebuilt from nothing at start-up.
+same picture. Rebuilt from nothing at start-up. It also serves the register
+(`commands/list_workers.py`): each worker's district, pause and erasure, and their personal
+details as stored, still sealed.
 
 For matching among many workers it keeps an index in ranking order: per tenant, workers
 grouped by the minutes they worked or were offered in the last 28 days (fairness), then by
@@ -47,7 +49,14 @@ class WorkerEntry:
     skills: frozenset[str]
     preferred: frozenset[str]
     constraints: Constraints
+    district: str | None = None
+    """Where the worker lives, as registered (the register shows it)."""
+    personal: str = ""
+    """The worker's details, still sealed: opened only for a coordinator's request."""
     paused: bool = False
+    """The worker asked for no offers for now."""
+    erased: bool = False
+    """The worker's personal data was destroyed: no offers, ever."""
     bookings: dict[UUID, Booking] = field(default_factory=dict)
     """Open offers and assigned, started or completed tasks, by task id."""
     load: list[tuple[datetime, int]] = field(default_factory=list)
@@ -67,7 +76,7 @@ class WorkerEntry:
             constraints=self.constraints,
             skills=self.skills,
             bookings=tuple(self.bookings.values()),
-            paused=self.paused,
+            paused=self.paused or self.erased,
             recent_minutes=self.recent,
             preferred_work_types=self.preferred,
         )
@@ -214,8 +223,12 @@ class Registry(LogFollower):
                 entry.skills = frozenset(event.skills)
                 entry.preferred = frozenset(event.preferred_work_types)
                 self.indexes[entry.tenant].mark(entry, on=True)
-            case Worker.Paused() | Worker.Erased():
+            case Worker.PersonalChanged():
+                self.workers[event.originator_id].personal = event.personal
+            case Worker.Paused():
                 self.workers[event.originator_id].paused = True
+            case Worker.Erased():
+                self.workers[event.originator_id].erased = True
             case Worker.Resumed():
                 self.workers[event.originator_id].paused = False
             case Task.CarvedOut():
@@ -252,6 +265,8 @@ class Registry(LogFollower):
             skills=frozenset(event.skills),
             preferred=frozenset(event.preferred_work_types),
             constraints=constraints_from_state(event.constraints),
+            district=event.district,
+            personal=event.personal,
         )
         self.workers[entry.worker_id] = entry
         self.by_text[str(entry.worker_id)] = entry
@@ -403,6 +418,11 @@ class Registry(LogFollower):
             for entry in self.workers.values():
                 if entry.tenant == tenant:
                     yield entry.candidate()
+
+    def tenant_workers(self, tenant: str) -> list[WorkerEntry]:
+        """A tenant's registered workers, in registration order (the register)."""
+        with self.lock:
+            return [entry for entry in self.workers.values() if entry.tenant == tenant]
 
     def open_offer_count(self) -> int:
         """Offers this process knows are waiting for an answer."""

@@ -74,9 +74,16 @@ RULED: dict[Field, str] = {
     ("broker", "POST", "/workers", "constraints.home_district"): (
         "one of the council's district codes"
     ),
+    ("broker", "PUT", "/workers/{worker_id}/constraints", "home_district"): (
+        "one of the council's district codes"
+    ),
     ("broker", "POST", "/job-requests", "skills.[]"): "codes: a-z, 0-9 and _",
     ("broker", "POST", "/workers", "skills.[]"): "codes: a-z, 0-9 and _",
     ("broker", "POST", "/workers", "preferred_work_types.[]"): "codes: a-z, 0-9 and _",
+    ("broker", "PUT", "/workers/{worker_id}/skills", "skills.[]"): "codes: a-z, 0-9 and _",
+    ("broker", "PUT", "/workers/{worker_id}/skills", "preferred_work_types.[]"): (
+        "codes: a-z, 0-9 and _"
+    ),
     ("payout", "PUT", "/workers/{worker_id}/bank-account", "holder_kana"): (
         "全銀 holder names are kana only, stored as half-width katakana"
     ),
@@ -361,6 +368,14 @@ def test_fields_with_their_own_rules_refuse_hostile_strings_with_a_problem(
                 body = worker_body()
                 put_at(body, field, payload)
                 url, token = path, town.coordinator
+            elif path == "/workers/{worker_id}/constraints":
+                body = copy.deepcopy(worker_body()["constraints"])
+                put_at(body, field, payload)
+                url, token = f"/workers/{worker}/constraints", town.coordinator
+            elif path == "/workers/{worker_id}/skills":
+                body = {"skills": [], "preferred_work_types": []}
+                put_at(body, field, payload)
+                url, token = f"/workers/{worker}/skills", town.coordinator
             else:
                 body = copy.deepcopy(worker_body()["personal"])
                 put_at(body, field, payload)

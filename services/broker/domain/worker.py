@@ -154,7 +154,13 @@ class Worker(Aggregate):
         self.erased = True
 
     def change_constraints(self, constraints: Constraints) -> None:
-        """Record new hard constraints."""
+        """Record new hard constraints.
+
+        Raises:
+            WorkerErasedError: the worker was erased.
+        """
+        if self.erased:
+            raise WorkerErasedError(self.id)
         self._constraints_changed(constraints=constraints_to_state(constraints))
 
     @event(ConstraintsChanged)
@@ -162,7 +168,13 @@ class Worker(Aggregate):
         self.constraints = constraints
 
     def change_skills(self, *, skills: list[str], preferred_work_types: list[str]) -> None:
-        """Record new skills and preferences."""
+        """Record new skills and preferences.
+
+        Raises:
+            WorkerErasedError: the worker was erased.
+        """
+        if self.erased:
+            raise WorkerErasedError(self.id)
         self._skills_changed(skills=skills, preferred_work_types=preferred_work_types)
 
     @event(SkillsChanged)

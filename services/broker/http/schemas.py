@@ -6,10 +6,13 @@ from uuid import UUID
 
 import msgspec
 
+from broker.commands.list_workers import Register
+from broker.districts import district_name
 from broker.domain.carving import Proposal
 from broker.domain.job_request import JobRequest, unusual_terms_warnings
 from broker.domain.spec_check import disguised_employment_warnings
 from broker.domain.task import Task
+from contracts.values import Channel
 
 
 class Created(msgspec.Struct, frozen=True):
@@ -94,6 +97,56 @@ class CompletedView(msgspec.Struct, frozen=True):
     """Tasks whose work was confirmed."""
 
     task_ids: list[UUID]
+
+
+class RegisterLineView(msgspec.Struct, frozen=True, kw_only=True):
+    """One worker in the register (登録者名簿)."""
+
+    id: UUID
+    name: str | None
+    """None once the person was erased."""
+    kana: str | None
+    """None once the person was erased."""
+    district: str | None
+    district_name: str
+    """The district as people say it (大嶺町); empty when none was registered."""
+    skills: list[str]
+    paused: bool
+    channels: list[Channel]
+    """In the worker's order of preference; empty once erased."""
+    erased: bool
+
+
+class RegisterView(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of the register, sorted by kana, and how many workers match in all."""
+
+    workers: list[RegisterLineView]
+    total: int
+    limit: int
+    offset: int
+
+
+def register_view(register: Register, *, limit: int, offset: int) -> RegisterView:
+    """Render a page of the register."""
+    return RegisterView(
+        workers=[
+            RegisterLineView(
+                id=line.id,
+                name=line.name,
+                kana=line.kana,
+                district=line.district,
+                district_name=district_name(line.district),
+                skills=line.skills,
+                paused=line.paused,
+                channels=line.channels,
+                erased=line.erased,
+            )
+            for line in register.workers
+        ],
+        total=register.total,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def task_view(task: Task, *, with_offers: bool) -> TaskView:

@@ -1,19 +1,24 @@
 """Coordinators register workers and manage their availability."""
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from backbone.auth import Role, requires
 from broker.bootstrap import Broker
+from broker.commands.change_constraints import change_constraints
 from broker.commands.change_personal_details import change_personal_details
+from broker.commands.change_skills import ChangeSkills, change_skills
 from broker.commands.erase_worker import erase_worker
+from broker.commands.list_workers import DEFAULT_LIMIT, MAX_LIMIT, ListWorkers, list_workers
 from broker.commands.pause_worker import pause_worker, resume_worker
 from broker.commands.register_worker import (
+    ConstraintsBody,
     PersonalDetails,
     RegisterWorker,
     open_personal,
@@ -22,7 +27,7 @@ from broker.commands.register_worker import (
 from broker.domain.errors import WorkerErasedError
 from broker.domain.values import TOKYO
 from broker.http.context import AnyRequest, BrokerDep, caller, flow_of
-from broker.http.schemas import Created
+from broker.http.schemas import Created, RegisterView, register_view
 from contracts.values import Channel
 
 COORDINATOR = requires(Role.COORDINATOR)
@@ -81,6 +86,37 @@ class WorkersController(Controller):
             return Created(
                 id=register_worker(broker.app, data, tenant=principal.tenant, today=today(broker))
             )
+
+    @get("/", guards=[COORDINATOR], sync_to_thread=True, summary="The register of workers")
+    def register_list(  # noqa: PLR0913 - one parameter per filter
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        *,
+        q: FromQuery[str | None] = None,
+        district: FromQuery[str | None] = None,
+        skill: FromQuery[str | None] = None,
+        paused: FromQuery[bool | None] = None,
+        channel: FromQuery[Channel | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> RegisterView:
+        """登録者名簿: the council's workers sorted by kana, with search and filters.
+
+        `q` matches part of the name or kana (spaces, width and katakana/hiragana ignored);
+        the other filters match exactly. Erased workers are listed without personal data.
+        """
+        query = ListWorkers(
+            q=q,
+            district=district,
+            skill=skill,
+            paused=paused,
+            channel=channel,
+            limit=limit,
+            offset=offset,
+        )
+        found = list_workers(broker.app, query, tenant=caller(request).tenant)
+        return register_view(found, limit=limit, offset=offset)
 
     @get(
         "/{worker_id:uuid}",
@@ -152,6 +188,45 @@ class WorkersController(Controller):
             change_personal_details(
                 broker.app, worker_id, data, tenant=principal.tenant, today=today(broker)
             )
+
+    @put(
+        "/{worker_id:uuid}/constraints",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Change a worker's hard constraints",
+    )
+    def change_constraints(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        worker_id: FromPath[UUID],
+        data: JSONBody[ConstraintsBody],
+    ) -> None:
+        """New weekly windows, days off, home district, travel or caps, checked as at 登録.
+
+        Offers made from now on respect them; offers already made stand.
+        """
+        with flow_of(request) as principal:
+            change_constraints(broker.app, worker_id, data, tenant=principal.tenant)
+
+    @put(
+        "/{worker_id:uuid}/skills",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[COORDINATOR],
+        sync_to_thread=True,
+        summary="Change a worker's skills and preferred work",
+    )
+    def change_skills(
+        self,
+        request: AnyRequest,
+        broker: BrokerDep,
+        worker_id: FromPath[UUID],
+        data: JSONBody[ChangeSkills],
+    ) -> None:
+        """Replace the skills and preferred work types (both lists, either may be empty)."""
+        with flow_of(request) as principal:
+            change_skills(broker.app, worker_id, data, tenant=principal.tenant)
 
     @delete(
         "/{worker_id:uuid}/personal",

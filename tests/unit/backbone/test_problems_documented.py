@@ -209,6 +209,32 @@ def broker_calls(key: str) -> Call:
             "/workers/{worker_id}/personal",
             client.put(f"/workers/{person}/personal", json=personal_json(), headers=coordinator),
         )
+        yield "GET", "/workers", client.get("/workers?limit=0", headers=coordinator)
+        yield "GET", "/workers", client.get("/workers", headers=worker)
+        constraints: dict[str, object] = {"weekly": {}, "home_district": "ofuku"}
+        yield (
+            "PUT",
+            "/workers/{worker_id}/constraints",
+            client.put(f"/workers/{person}/constraints", json=constraints, headers=coordinator),
+        )
+        yield (
+            "PUT",
+            "/workers/{worker_id}/constraints",
+            client.put(
+                f"/workers/{uuid4()}/constraints",
+                json=constraints | {"home_district": "tokyo"},
+                headers=coordinator,
+            ),
+        )
+        yield (
+            "PUT",
+            "/workers/{worker_id}/skills",
+            client.put(
+                f"/workers/{uuid4()}/skills",
+                json={"skills": [], "preferred_work_types": []},
+                headers=coordinator,
+            ),
+        )
 
     return calls
 
