@@ -331,13 +331,16 @@ def retried(town: Town, method: str, path: str, token: str, body: object) -> tup
 
 
 def phone_answer(town: Town, offer: str, body: dict[str, Any]) -> tuple[int, Any]:
-    """Record a phone answer once notify has heard of the offer (it follows the broker)."""
+    """Record a phone answer once notify has heard of the offer (it follows the broker),
+    repeated while it answers "changed meanwhile" (notify's inbox wrote the same offer)."""
     deadline = time.monotonic() + 30
     while True:
         status, _, answer = raw_call(
             town, "POST", f"{town.notify}/offers/{offer}/phone-answer", town.coordinator, body
         )
-        if status != 404 or time.monotonic() > deadline:
+        unheard = status == 404
+        raced = status == 409 and "meanwhile" in str(answer)  # the inbox wrote the offer too
+        if not (unheard or raced) or time.monotonic() > deadline:
             return status, answer
         time.sleep(0.2)
 

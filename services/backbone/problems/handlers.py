@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from litestar import Request, Response, get
 from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
@@ -40,6 +41,9 @@ from backbone.problems.validation import Formats, TypeAt, field_errors, type_at_
 AnyRequest = Request[Any, Any, Any]
 Extension = Callable[[Exception], Mapping[str, object]]
 log = logging.getLogger(__name__)
+FOREIGN: tuple[type[Exception], ...] = (IntegrityError,)
+"""Errors a library raises in its own words (a store's UNIQUE constraint): their text never
+reaches the caller; the kind's explanation is the detail."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +73,9 @@ class ProblemCatalog:
         for cls in type(error).__mro__:
             if cls in self.errors:
                 found = self.errors[cls]
+                if isinstance(error, FOREIGN):  # a library's words: the kind's explanation
+                    log.info("%s %s: %s", request.method, request.url.path, found.slug)
+                    return Problem(found, found.explanation)
                 return Problem(
                     found,
                     Words.of(str(error), ja=found.explanation.ja),

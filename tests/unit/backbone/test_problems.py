@@ -9,6 +9,7 @@ from uuid import uuid4
 
 import jwt
 import pytest
+from eventsourcing.persistence import IntegrityError
 from litestar import Litestar, get
 from litestar.exceptions import InternalServerException
 from litestar.testing import TestClient
@@ -16,7 +17,7 @@ from litestar.testing import TestClient
 from backbone.auth import ALGORITHM, Role, issue_token, load_or_create_key
 from backbone.clock import FixedClock
 from backbone.problems.handlers import ProblemCatalog
-from backbone.problems.kinds import NOT_FOUND, prefers_english
+from backbone.problems.kinds import CHANGED_MEANWHILE, NOT_FOUND, prefers_english
 from broker.bootstrap import Broker, build_broker
 from broker.http.app import create_app as broker_app
 from broker.http.problems import PROBLEMS as BROKER_PROBLEMS
@@ -352,6 +353,23 @@ def test_a_server_errors_own_text_stays_in_the_log() -> None:
 
     assert_problem(response, 500, "internal")
     assert "hunter2" not in response.text
+
+
+def test_a_stores_conflict_is_explained_without_the_databases_words() -> None:
+    @get("/write", sync_to_thread=False)
+    def write() -> None:
+        msg = "UNIQUE constraint failed: stored_events.originator_id"
+        raise IntegrityError(msg)
+
+    catalog = ProblemCatalog(errors={IntegrityError: CHANGED_MEANWHILE})
+    app = Litestar(route_handlers=[write], exception_handlers=catalog.handlers())
+    with TestClient(app=app) as test_client:
+        response = test_client.get("/write")
+
+    body = assert_problem(response, 409, "changed-meanwhile")
+    assert "UNIQUE" not in response.text
+    assert "stored_events" not in response.text
+    assert japanese_first(body["detail"])
 
 
 def test_each_service_serves_its_problem_pages_without_a_token(
