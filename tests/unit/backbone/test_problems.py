@@ -26,6 +26,7 @@ from notify.http.problems import PROBLEMS as NOTIFY_PROBLEMS
 from notify.links import make_link_token
 from payout.http.app import create_app as payout_app
 from payout.http.problems import PROBLEMS as PAYOUT_PROBLEMS
+from tests.support.api_bodies import bearer, job_request_json
 from tests.support.people import personal_json
 from tests.unit.payout.support import in_memory_payout
 
@@ -48,26 +49,7 @@ def client(broker: Broker) -> Iterator[TestClient[Any]]:
 
 
 def auth(broker: Broker, role: Role = Role.REQUESTER) -> dict[str, str]:
-    key = load_or_create_key(broker.settings.jwt_key_file)
-    token = issue_token(key, tenant=TENANT, role=role, subject=uuid4())
-    return {"Authorization": f"Bearer {token}"}
-
-
-def job_request(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "title": "梨の袋かけ",
-        "work_type": "harvest",
-        "sector": "agriculture_forestry",
-        "district": "ofuku",
-        "starts_on": "2026-10-19",
-        "ends_on": "2026-10-23",
-        "window_start": 480,
-        "window_end": 960,
-        "volume_minutes": 1200,
-        "reward_kind": "hourly",
-        "reward_yen": 1050,
-    }
-    return body | overrides
+    return bearer(load_or_create_key(broker.settings.jwt_key_file), role)
 
 
 def japanese_first(text: str) -> bool:
@@ -106,9 +88,11 @@ def test_the_title_is_fixed_per_kind_and_never_the_exception_text(
 ) -> None:
     headers = auth(broker)
     window = client.post(
-        "/job-requests", json=job_request(window_start=900, window_end=600), headers=headers
+        "/job-requests", json=job_request_json(window_start=900, window_end=600), headers=headers
     )
-    days = client.post("/job-requests", json=job_request(ends_on="2026-10-01"), headers=headers)
+    days = client.post(
+        "/job-requests", json=job_request_json(ends_on="2026-10-01"), headers=headers
+    )
 
     first = assert_problem(window, 422, "impossible-request")
     second = assert_problem(days, 422, "impossible-request")
@@ -157,21 +141,21 @@ def test_accept_language_decides_which_language_leads(header: str, leads: str) -
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
-        (job_request(starts_on="2026-13-45"), "starts_on", ["YYYY-MM-DD", "2026-12-14"]),
-        (job_request(work_type="Harvest!"), "work_type", ["英小文字", "lowercase letters"]),
+        (job_request_json(starts_on="2026-13-45"), "starts_on", ["YYYY-MM-DD", "2026-12-14"]),
+        (job_request_json(work_type="Harvest!"), "work_type", ["英小文字", "lowercase letters"]),
         (
-            job_request(sector="mining"),
+            job_request_json(sector="mining"),
             "sector",
             ["agriculture_forestry", "tourism", "other", "one of"],
         ),
-        (job_request(reward_kind="daily"), "reward_kind", ["hourly", "one of"]),
-        (job_request(reward_yen="a lot"), "reward_yen", ["整数", "a whole number, not text"]),
-        (job_request(reward_yen=-5), "reward_yen", ["1 以上", "at least 1"]),
-        (job_request(title=""), "title", ["1 文字 以上", "at least 1 character"]),
-        (job_request(spec={"steps": ["a", ""]}), "spec.steps[1]", ["at least 1 character"]),
-        (job_request(surprise=1), "surprise", ["not a field"]),
+        (job_request_json(reward_kind="daily"), "reward_kind", ["hourly", "one of"]),
+        (job_request_json(reward_yen="a lot"), "reward_yen", ["整数", "a whole number, not text"]),
+        (job_request_json(reward_yen=-5), "reward_yen", ["1 以上", "at least 1"]),
+        (job_request_json(title=""), "title", ["1 文字 以上", "at least 1 character"]),
+        (job_request_json(spec={"steps": ["a", ""]}), "spec.steps[1]", ["at least 1 character"]),
+        (job_request_json(surprise=1), "surprise", ["not a field"]),
         (
-            {k: v for k, v in job_request().items() if k != "title"},
+            {k: v for k, v in job_request_json().items() if k != "title"},
             "title",
             ["必須", "required"],
         ),
@@ -290,7 +274,9 @@ def test_a_token_without_a_claim_is_refused_in_words_not_a_key_error(
 def test_a_wrong_role_is_a_403_naming_the_roles_that_may(
     client: TestClient[Any], broker: Broker
 ) -> None:
-    response = client.post("/job-requests", json=job_request(), headers=auth(broker, Role.WORKER))
+    response = client.post(
+        "/job-requests", json=job_request_json(), headers=auth(broker, Role.WORKER)
+    )
 
     body = assert_problem(response, 403, "forbidden")
     assert japanese_first(body["detail"])
@@ -302,16 +288,18 @@ def test_idempotency_and_size_refusals_are_problems_too(
 ) -> None:
     headers = auth(broker)
     bad_key = client.post(
-        "/job-requests", json=job_request(), headers=headers | {"Idempotency-Key": "k" * 201}
+        "/job-requests", json=job_request_json(), headers=headers | {"Idempotency-Key": "k" * 201}
     )
-    client.post("/job-requests", json=job_request(), headers=headers | {"Idempotency-Key": "a"})
+    client.post(
+        "/job-requests", json=job_request_json(), headers=headers | {"Idempotency-Key": "a"}
+    )
     reused = client.post(
         "/job-requests",
-        json=job_request(title="栗の収穫"),
+        json=job_request_json(title="栗の収穫"),
         headers=headers | {"Idempotency-Key": "a", "Accept-Language": "en"},
     )
     huge = client.post(
-        "/job-requests", json=job_request(description="x" * (1024 * 1024 + 1)), headers=headers
+        "/job-requests", json=job_request_json(description="x" * (1024 * 1024 + 1)), headers=headers
     )
 
     assert japanese_first(assert_problem(bad_key, 400, "bad-idempotency-key")["detail"])

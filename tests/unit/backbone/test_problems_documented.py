@@ -20,7 +20,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from backbone.auth import Role, issue_token
+from backbone.auth import Role
 from backbone.clock import FixedClock
 from broker.bootstrap import build_broker
 from broker.http.app import create_app as broker_app
@@ -30,6 +30,7 @@ from notify.domain.job import job_id
 from notify.http.app import create_app as notify_app
 from notify.settings import NotifySettings
 from payout.http.app import create_app as payout_app
+from tests.support.api_bodies import bearer, job_request_json, worker_json
 from tests.support.people import personal_json
 from tests.unit.notify.support import NOW as NOTIFY_NOW
 from tests.unit.notify.support import Book, accepted, offered, react
@@ -98,43 +99,6 @@ def without_a_token(app: Litestar) -> None:
     assert wrong == []
 
 
-def bearer(key: str, role: Role, subject: UUID | None = None) -> dict[str, str]:
-    token = issue_token(key, tenant=TENANT, role=role, subject=subject or uuid4())
-    return {"Authorization": f"Bearer {token}"}
-
-
-def job_request(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "title": "梨の袋かけ",
-        "work_type": "harvest",
-        "sector": "agriculture_forestry",
-        "district": "ofuku",
-        "starts_on": "2026-10-19",
-        "ends_on": "2026-10-23",
-        "window_start": 480,
-        "window_end": 960,
-        "volume_minutes": 1200,
-        "reward_kind": "hourly",
-        "reward_yen": 1050,
-    }
-    return body | overrides
-
-
-def worker_body() -> dict[str, object]:
-    return {
-        "personal": personal_json(),
-        "sex": "female",
-        "district": "ofuku",
-        "skills": ["harvest"],
-        "constraints": {
-            "weekly": {str(day): [{"start": 480, "end": 780}] for day in range(5)},
-            "home_district": "ofuku",
-            "travel": "walk",
-            "max_travel_minutes": 60,
-        },
-    }
-
-
 @pytest.fixture
 def broker(tmp_path: Path) -> tuple[Litestar, str]:
     clock = FixedClock(datetime(2026, 10, 1, tzinfo=UTC))
@@ -159,7 +123,7 @@ def broker_calls(key: str) -> Call:
                 headers=requester | {"content-type": "application/json"},
             ),
         )
-        impossible = job_request(window_start=900, window_end=600)
+        impossible = job_request_json(window_start=900, window_end=600)
         yield (
             "POST",
             "/job-requests",
@@ -168,10 +132,10 @@ def broker_calls(key: str) -> Call:
         long_key = requester | {"Idempotency-Key": "k" * 201}
         yield "POST", "/job-requests", client.post("/job-requests", json={}, headers=long_key)
         once = requester | {"Idempotency-Key": "once"}
-        job = client.post("/job-requests", json=job_request(), headers=once).json()["id"]
-        other = job_request(title="栗の収穫")
+        job = client.post("/job-requests", json=job_request_json(), headers=once).json()["id"]
+        other = job_request_json(title="栗の収穫")
         yield "POST", "/job-requests", client.post("/job-requests", json=other, headers=once)
-        huge = job_request(description=HUGE)
+        huge = job_request_json(description=HUGE)
         yield "POST", "/job-requests", client.post("/job-requests", json=huge, headers=requester)
         yield "GET", "/tasks/{task_id}", client.get(f"/tasks/{uuid4()}", headers=coordinator)
         yield (
@@ -184,7 +148,7 @@ def broker_calls(key: str) -> Call:
             "/tasks/{task_id}/cancel",
             client.post(f"/tasks/{uuid4()}/cancel", json={}, headers=coordinator),
         )
-        person = client.post("/workers", json=worker_body(), headers=coordinator).json()["id"]
+        person = client.post("/workers", json=worker_json(), headers=coordinator).json()["id"]
         shift = {
             "job_request_id": job,
             "starts_at": "2026-10-20T09:00:00+09:00",

@@ -14,6 +14,7 @@ from backbone.clock import FixedClock
 from broker.bootstrap import Broker, build_broker
 from broker.http.app import create_app
 from broker.settings import BrokerSettings
+from tests.support.api_bodies import bearer, job_request_json, worker_json
 from tests.support.people import personal_json
 
 TENANT = "mine-wakuwaku"
@@ -41,41 +42,15 @@ def auth(
     broker: Broker, role: Role, *, subject: UUID | None = None, tenant: str = TENANT
 ) -> dict[str, str]:
     key = load_or_create_key(broker.settings.jwt_key_file)
-    token = issue_token(key, tenant=tenant, role=role, subject=subject or uuid4())
-    return {"Authorization": f"Bearer {token}"}
+    return bearer(key, role, subject=subject, tenant=tenant)
 
 
 def request_body(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "title": "梨の袋かけ",
-        "work_type": "harvest",
-        "sector": "agriculture_forestry",
-        "district": "ofuku",
-        "starts_on": "2026-10-19",
-        "ends_on": "2026-10-23",
-        "window_start": 480,
-        "window_end": 960,
-        "volume_minutes": 1200,
-        "reward_kind": "hourly",
-        "reward_yen": 1050,
-        "transport_allowance_yen": 300,
-    }
-    return body | overrides
+    return job_request_json(**({"transport_allowance_yen": 300} | overrides))
 
 
 def worker_body() -> dict[str, object]:
-    return {
-        "personal": personal_json(),
-        "sex": "male",
-        "district": "ofuku",
-        "skills": ["harvest"],
-        "constraints": {
-            "weekly": {str(day): [{"start": 480, "end": 780}] for day in range(5)},
-            "home_district": "ofuku",
-            "travel": "walk",
-            "max_travel_minutes": 60,
-        },
-    }
+    return worker_json(sex="male")
 
 
 def test_calls_without_a_token_get_a_401_problem(client: TestClient[Any]) -> None:
