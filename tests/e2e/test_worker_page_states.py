@@ -11,6 +11,7 @@ import concurrent.futures
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,6 +28,10 @@ from tests.support.town import Town
 T = TypeVar("T")
 WITHIN_S = 60.0
 """How long a fact may take from the broker's store to the page (relay, inbox, board)."""
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+"""Screenshots of each state (ignored by git)."""
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -57,7 +62,11 @@ def reload_until(page: Page, shown: Callable[[], bool], what: str) -> None:
 
 
 def assert_no_axe_violations(page: Page, where: str) -> None:
-    """axe-core finds nothing at all, whatever its impact."""
+    """axe-core finds nothing at all, whatever its impact; the page is kept as a screenshot
+    in tests/artifacts/ (named after `where`) for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = "-".join(where.removeprefix("the page with ").split())
+    page.screenshot(path=ARTIFACTS / f"worker-{name}.png", full_page=True)
     violations = Axe().run(page).response["violations"]
     found = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in violations]
     assert not found, f"axe-core on {where}: {found}"

@@ -73,6 +73,8 @@ WORDS: dict[str, dict[str, Markup]] = {
         "check_in": ja("はじめる（", rb("到着", "とうちゃく"), "）"),
         "check_out": ja("おわる"),
         "minutes": ja("はたらいた", rb("時間", "じかん"), "（", rb("分", "ふん"), "）"),
+        "worked": ja("はたらいた", rb("時間", "じかん")),
+        "minutes_unit": ja(rb("分", "ふん")),
         "checked_in": ja("はじめました"),
         "checked_out": ja(
             "おわりました。おつかれさまでした。",
@@ -186,6 +188,8 @@ WORDS: dict[str, dict[str, Markup]] = {
         "check_in": Markup("Start (check in)"),
         "check_out": Markup("Finish (check out)"),
         "minutes": Markup("Minutes worked"),
+        "worked": Markup("Time worked"),
+        "minutes_unit": Markup(" min"),
         "checked_in": Markup("Started"),
         "checked_out": Markup(
             "Finished. Thank you for your work. The pay shows here once the requester confirms."
